@@ -1,0 +1,50 @@
+# Thin wrapper over CMake. `make run` and `make test` install what is missing first.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+LISTEN     ?= 127.0.0.1:8080
+DB         ?= ./contactd.db
+
+# Debian 12 packages the build, the tests and the benchmark need.
+PACKAGES = build-essential cmake pkg-config \
+           libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libssl-dev nlohmann-json3-dev doctest-dev \
+           libexpected-dev libphonenumber-dev iso-codes libargon2-dev john-data \
+           libcurl4-openssl-dev python3 python3-aiosmtpd sqlite3 curl
+
+.PHONY: all deps build run test asan bench format clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	CONTACTD_LISTEN=$${CONTACTD_LISTEN:-$(LISTEN)} CONTACTD_DB=$${CONTACTD_DB:-$(DB)} ./$(BUILD)/contactd serve
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONTACTD_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	./bench/run.sh $(BUILD)/contactd
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

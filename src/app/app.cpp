@@ -1,0 +1,75 @@
+#include "app/app.h"
+
+#include "app/channels.h"
+#include "app/key_material.h"
+#include "crypto/random.h"
+#include "http/portal_routes.h"
+#include "http/self_service_routes.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "util/log.h"
+
+namespace contactd {
+
+std::unique_ptr<storage::Store> open_store(const Config& config) {
+    return std::make_unique<storage::sqlite::SqliteStore>(config.db_path);
+}
+
+App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {
+    store_ = open_store(config_);
+    const auto keys = load_key_material(*store_, config_);
+    jwt_ = std::make_unique<crypto::JwtCodec>(keys.jwt_key, config_.jwt_issuer, "self-service");
+    api_keys_ = std::make_unique<domain::ApiKeyService>(*store_, clock_);
+    portal_api_key_ = "pk_portal_" + crypto::random_token(24);
+    api_keys_->add_ephemeral_public_key(portal_api_key_);
+
+    composer_ = make_composer(config_);
+    dispatcher_ = std::make_unique<delivery::Dispatcher>(*store_, clock_, make_sms_channel(config_),
+                                                         make_email_channel(config_));
+    outbox_ = std::make_unique<domain::OutboxWriter>(clock_, *composer_, [this] { dispatcher_->wake(); });
+    otps_ = std::make_unique<domain::OtpService>(
+        clock_, keys.otp_key,
+        domain::OtpPolicy{config_.otp_ttl, config_.otp_max_attempts, config_.otp_resend_interval,
+                          config_.otp_max_per_hour});
+    sessions_ = std::make_unique<domain::SessionService>(
+        clock_, *jwt_,
+        domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl, config_.refresh_absolute_ttl});
+    auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
+    profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
+    addresses_ = std::make_unique<http::ClientAddressResolver>(config_.trusted_proxies);
+    if (config_.rate_limits) limiter_ = std::make_unique<RateLimiter>(clock_, 30.0, 30.0);
+
+    http::ServerOptions options;
+    options.host = config_.listen_host;
+    options.port = config_.listen_port;
+    options.threads = config_.http_threads;
+    options.max_body_bytes = config_.max_body_bytes;
+    options.keep_alive_timeout = config_.keep_alive_timeout;
+    options.keep_alive_max_count = config_.keep_alive_max_count;
+    options.read_timeout = config_.read_timeout;
+    options.write_timeout = config_.write_timeout;
+    server_ = std::make_unique<http::HttpServer>(options);
+    add_routes();
+}
+
+App::~App() {
+    stop();
+    dispatcher_->stop();
+}
+
+void App::add_routes() {
+    http::add_self_service_routes(*server_,
+                                  http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get()});
+    http::add_portal_routes(*server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});
+}
+
+int App::start() {
+    const int port = server_->bind();
+    dispatcher_->start();
+    return port;
+}
+
+void App::serve() { server_->serve(); }
+
+void App::stop() { server_->stop(); }
+
+}  // namespace contactd

@@ -1,0 +1,69 @@
+#pragma once
+// Wires configuration, storage, services, delivery and HTTP into one running server.
+// Owns every long-lived object; dependencies are passed by reference, no globals.
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "crypto/jwt.h"
+#include "delivery/dispatcher.h"
+#include "domain/api_key_service.h"
+#include "domain/auth_service.h"
+#include "domain/message_composer.h"
+#include "domain/otp_service.h"
+#include "domain/outbox_writer.h"
+#include "domain/profile_service.h"
+#include "domain/session_service.h"
+#include "http/client_address.h"
+#include "http/server.h"
+#include "storage/store.h"
+#include "util/clock.h"
+#include "util/rate_limiter.h"
+
+namespace contactd {
+
+// Opens the database named by the config (applying migrations).
+std::unique_ptr<storage::Store> open_store(const Config& config);
+
+class App {
+public:
+    // Opens the database and builds every service. Throws on a bad configuration or an
+    // unusable database. `clock` must outlive the App.
+    App(Config config, const Clock& clock);
+    ~App();
+
+    // Binds the listening socket and starts delivery; returns the port.
+    int start();
+    // Serves HTTP until stop(); then waits for in-flight requests.
+    void serve();
+    void stop();
+    bool running() const { return server_->running(); }
+
+    const Config& config() const { return config_; }
+    storage::Store& store() { return *store_; }
+    domain::ApiKeyService& api_keys() { return *api_keys_; }
+    delivery::Dispatcher& dispatcher() { return *dispatcher_; }
+    const std::string& portal_api_key() const { return portal_api_key_; }
+
+private:
+    void add_routes();
+
+    Config config_;
+    const Clock& clock_;
+    std::unique_ptr<storage::Store> store_;
+    std::unique_ptr<crypto::JwtCodec> jwt_;
+    std::unique_ptr<domain::ApiKeyService> api_keys_;
+    std::unique_ptr<domain::MessageComposer> composer_;
+    std::unique_ptr<delivery::Dispatcher> dispatcher_;
+    std::unique_ptr<domain::OutboxWriter> outbox_;
+    std::unique_ptr<domain::OtpService> otps_;
+    std::unique_ptr<domain::SessionService> sessions_;
+    std::unique_ptr<domain::AuthService> auth_;
+    std::unique_ptr<domain::ProfileService> profiles_;
+    std::unique_ptr<http::ClientAddressResolver> addresses_;
+    std::unique_ptr<RateLimiter> limiter_;
+    std::unique_ptr<http::HttpServer> server_;
+    std::string portal_api_key_;
+};
+
+}  // namespace contactd

@@ -1,0 +1,156 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <stdexcept>
+
+#include "util/strings.h"
+
+extern char** environ;
+
+namespace contactd {
+namespace {
+
+using Settings = std::map<std::string, std::string>;
+
+Settings read_config_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw std::invalid_argument("cannot read config file " + path);
+    Settings out;
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+        ++number;
+        const std::string text = trim(line);
+        if (text.empty() || text[0] == '#') continue;
+        const auto eq = text.find('=');
+        if (eq == std::string::npos) {
+            throw std::invalid_argument(path + ":" + std::to_string(number) + ": expected NAME=value");
+        }
+        std::string value = trim(text.substr(eq + 1));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        }
+        out[trim(text.substr(0, eq))] = value;
+    }
+    return out;
+}
+
+std::int64_t parse_int(const std::string& name, const std::string& value, std::int64_t min, std::int64_t max) {
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+    if (ec != std::errc() || end != value.data() + value.size() || out < min || out > max) {
+        throw std::invalid_argument(name + " must be a whole number from " + std::to_string(min) + " to " +
+                                    std::to_string(max));
+    }
+    return out;
+}
+
+bool parse_switch(const std::string& name, const std::string& value) {
+    const std::string v = to_lower(value);
+    if (v == "on" || v == "true" || v == "1" || v == "yes") return true;
+    if (v == "off" || v == "false" || v == "0" || v == "no") return false;
+    throw std::invalid_argument(name + " must be on or off");
+}
+
+void parse_listen(Config& config, const std::string& value) {
+    const auto colon = value.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("CONTACTD_LISTEN must be HOST:PORT");
+    std::string host = value.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    config.listen_host = host.empty() ? "0.0.0.0" : host;
+    config.listen_port = static_cast<int>(parse_int("CONTACTD_LISTEN port", value.substr(colon + 1), 0, 65535));
+}
+
+std::vector<std::string> split_list(const std::string& value) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const auto comma = value.find(',', start);
+        const auto item = trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+void apply_settings(Config& c, const Settings& s) {
+    auto text = [&](const char* name) -> std::optional<std::string> {
+        const auto it = s.find(name);
+        if (it == s.end() || it->second.empty()) return std::nullopt;
+        return it->second;
+    };
+    auto set_text = [&](const char* name, std::optional<std::string>& field) {
+        if (auto v = text(name)) field = *v;
+    };
+    auto set_int = [&](const char* name, auto& field, std::int64_t min, std::int64_t max) {
+        if (auto v = text(name)) field = static_cast<std::remove_reference_t<decltype(field)>>(parse_int(name, *v, min, max));
+    };
+    if (auto v = text("CONTACTD_LISTEN")) parse_listen(c, *v);
+    if (auto v = text("CONTACTD_DB")) c.db_path = *v;
+    if (auto v = text("CONTACTD_JWT_SECRET")) {
+        if (v->size() < 32) throw std::invalid_argument("CONTACTD_JWT_SECRET must be at least 32 bytes");
+        c.jwt_secret = *v;
+    }
+    if (auto v = text("CONTACTD_JWT_ISSUER")) c.jwt_issuer = *v;
+    set_int("CONTACTD_ACCESS_TTL", c.access_ttl, 10, 24 * 3600);
+    set_int("CONTACTD_REFRESH_IDLE_TTL", c.refresh_idle_ttl, 60, 365LL * 24 * 3600);
+    set_int("CONTACTD_REFRESH_ABSOLUTE_TTL", c.refresh_absolute_ttl, 60, 3650LL * 24 * 3600);
+    set_int("CONTACTD_OTP_TTL", c.otp_ttl, 30, 3600);
+    set_int("CONTACTD_OTP_MAX_ATTEMPTS", c.otp_max_attempts, 1, 20);
+    set_int("CONTACTD_OTP_RESEND_INTERVAL", c.otp_resend_interval, 0, 3600);
+    set_int("CONTACTD_OTP_MAX_PER_HOUR", c.otp_max_per_hour, 1, 100);
+    set_text("CONTACTD_SMS_WEBHOOK_URL", c.sms_webhook_url);
+    set_text("CONTACTD_SMS_WEBHOOK_SECRET", c.sms_webhook_secret);
+    set_text("CONTACTD_SMTP_URL", c.smtp_url);
+    set_text("CONTACTD_SMTP_FROM", c.smtp_from);
+    set_text("CONTACTD_SMTP_USERNAME", c.smtp_username);
+    set_text("CONTACTD_SMTP_PASSWORD", c.smtp_password);
+    set_text("CONTACTD_TWILIO_ACCOUNT_SID", c.twilio_account_sid);
+    set_text("CONTACTD_TWILIO_AUTH_TOKEN", c.twilio_auth_token);
+    set_text("CONTACTD_TWILIO_FROM", c.twilio_from);
+    if (auto v = text("CONTACTD_TWILIO_BASE_URL")) c.twilio_base_url = *v;
+    set_text("CONTACTD_TEMPLATES_DIR", c.templates_dir);
+    set_text("CONTACTD_FACEBOOK_APP_ID", c.facebook_app_id);
+    set_text("CONTACTD_FACEBOOK_APP_SECRET", c.facebook_app_secret);
+    if (auto v = text("CONTACTD_FACEBOOK_GRAPH_URL")) c.facebook_graph_url = *v;
+    if (auto v = text("CONTACTD_RATE_LIMITS")) c.rate_limits = parse_switch("CONTACTD_RATE_LIMITS", *v);
+    if (auto v = text("CONTACTD_TRUSTED_PROXIES")) c.trusted_proxies = split_list(*v);
+    set_int("CONTACTD_HTTP_THREADS", c.http_threads, 4, 4096);
+}
+
+Settings process_environment() {
+    Settings out;
+    for (char** e = environ; e && *e; ++e) {
+        const std::string entry = *e;
+        const auto eq = entry.find('=');
+        if (eq != std::string::npos && entry.rfind("CONTACTD_", 0) == 0) out[entry.substr(0, eq)] = entry.substr(eq + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+Config load_config(const std::map<std::string, std::string>& flags) {
+    return load_config(flags, process_environment());
+}
+
+Config load_config(const std::map<std::string, std::string>& flags, const std::map<std::string, std::string>& environment) {
+    Config config;
+    std::optional<std::string> file;
+    if (auto it = environment.find("CONTACTD_CONFIG"); it != environment.end() && !it->second.empty()) file = it->second;
+    if (auto it = flags.find("config"); it != flags.end()) file = it->second;
+    if (file) {
+        config.config_file = file;
+        apply_settings(config, read_config_file(*file));
+    }
+    apply_settings(config, environment);
+    Settings from_flags;
+    if (auto it = flags.find("listen"); it != flags.end()) from_flags["CONTACTD_LISTEN"] = it->second;
+    if (auto it = flags.find("db"); it != flags.end()) from_flags["CONTACTD_DB"] = it->second;
+    apply_settings(config, from_flags);
+    return config;
+}
+
+}  // namespace contactd

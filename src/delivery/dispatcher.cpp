@@ -1,0 +1,129 @@
+#include "delivery/dispatcher.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "crypto/random.h"
+#include "util/log.h"
+
+namespace contactd::delivery {
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(500);
+constexpr int kBatch = 20;
+
+}  // namespace
+
+Dispatcher::Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
+                       std::unique_ptr<Channel> email, RetryPolicy policy)
+    : store_(store), clock_(clock), sms_(std::move(sms)), email_(std::move(email)), policy_(policy) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() {
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void Dispatcher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    cv_.notify_all();
+}
+
+void Dispatcher::loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait_for(lock, kPollInterval, [this] { return woken_ || stopping_; });
+            if (stopping_) return;
+            woken_ = false;
+        }
+        try {
+            run_once();
+        } catch (const std::exception& e) {
+            log::error(std::string("dispatcher: ") + e.what());
+        }
+    }
+}
+
+int Dispatcher::run_once() {
+    std::lock_guard run_lock(run_mutex_);
+    const auto due = store_.read([&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kBatch); });
+    for (const auto& message : due) {
+        Channel& channel = message.channel == "SMS" ? *sms_ : *email_;
+        SendResult result;
+        try {
+            result = channel.send(message);
+        } catch (const std::exception& e) {
+            result = {SendResult::Outcome::Retry, std::string("channel error: ") + e.what()};
+        }
+        record(message, result);
+    }
+    return static_cast<int>(due.size());
+}
+
+std::int64_t Dispatcher::backoff(int attempts) const {
+    const int shift = std::min(attempts - 1, 20);
+    const std::int64_t delay = std::min(policy_.max_delay, policy_.base_delay << shift);
+    // Full jitter on the upper half: spreads retries of many messages apart.
+    const auto random = static_cast<unsigned char>(crypto::random_bytes(1)[0]);
+    return std::max<std::int64_t>(1, delay / 2 + (delay / 2) * random / 255);
+}
+
+void Dispatcher::record(storage::MessageRecord message, const SendResult& result) {
+    const auto now = clock_.now();
+    message.attempts += 1;
+    message.last_error.reset();
+    bool cancel_code = false;
+    switch (result.outcome) {
+        case SendResult::Outcome::Delivered:
+            message.status = "SENT";
+            message.sent_at = now;
+            break;
+        case SendResult::Outcome::Kept:
+            message.status = "DEVELOPMENT";
+            message.sent_at = now;
+            break;
+        case SendResult::Outcome::Retry:
+            message.last_error = result.detail;
+            if (message.attempts < policy_.max_attempts) {
+                message.next_attempt_at = now + backoff(message.attempts);
+                break;
+            }
+            [[fallthrough]];
+        case SendResult::Outcome::Failed:
+            message.status = "ABANDONED";
+            message.last_error = result.detail;
+            cancel_code = true;
+            break;
+    }
+    if (message.status == "SENT" || message.status == "ABANDONED") {
+        message.body.reset();  // it held the code
+        message.html_body.reset();
+    }
+    store_.write([&](storage::Repositories& repos) {
+        repos.outbox().update_delivery(message);
+        if (cancel_code && message.otp_id) repos.otps().cancel(*message.otp_id);
+    });
+    if (message.status == "ABANDONED") {
+        log::warn("message " + message.id + " abandoned after " + std::to_string(message.attempts) +
+                  " attempts: " + result.detail);
+    } else if (message.status == "PENDING") {
+        log::warn("message " + message.id + " attempt " + std::to_string(message.attempts) + " failed: " + result.detail);
+    }
+}
+
+}  // namespace contactd::delivery

@@ -1,0 +1,59 @@
+#pragma once
+// Sends the outbox. One background thread takes due messages, hands each to the
+// channel for its kind (SMS or EMAIL) and records the outcome: SENT (text erased),
+// DEVELOPMENT (kept for the development inbox), or another attempt later with
+// exponential backoff and jitter; after max_attempts, or a permanent failure, the
+// message is ABANDONED, its text erased and its code cancelled so it cannot be used.
+// Messages live in the database, so a restart loses none.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "delivery/channel.h"
+#include "storage/store.h"
+#include "util/clock.h"
+
+namespace contactd::delivery {
+
+struct RetryPolicy {
+    int max_attempts = 6;
+    std::int64_t base_delay = 2;    // seconds before the second attempt
+    std::int64_t max_delay = 600;  // cap on one wait
+};
+
+class Dispatcher {
+public:
+    Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms, std::unique_ptr<Channel> email,
+               RetryPolicy policy = {});
+    ~Dispatcher();  // stops the thread
+
+    void start();
+    void stop();
+    // Look at the outbox now instead of at the next poll.
+    void wake();
+    // Sends every due message once, on the calling thread. Returns how many it handled.
+    int run_once();
+
+private:
+    void loop();
+    void record(storage::MessageRecord message, const SendResult& result);
+    std::int64_t backoff(int attempts) const;
+
+    storage::Store& store_;
+    const Clock& clock_;
+    std::unique_ptr<Channel> sms_;
+    std::unique_ptr<Channel> email_;
+    const RetryPolicy policy_;
+
+    std::mutex mutex_;  // guards woken_, stopping_ and serializes run_once
+    std::mutex run_mutex_;
+    std::condition_variable cv_;
+    bool woken_ = false;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace contactd::delivery

@@ -1,0 +1,65 @@
+#include "domain/api_key_service.h"
+
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace contactd::domain {
+namespace {
+
+std::string hash_key(const std::string& key) { return crypto::to_hex(crypto::sha256(key)); }
+
+}  // namespace
+
+ApiKeyService::ApiKeyService(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+std::optional<ApiKeyType> ApiKeyService::parse_type(const std::string& text) {
+    if (text == "public") return ApiKeyType::Public;
+    if (text == "secret") return ApiKeyType::Secret;
+    return std::nullopt;
+}
+
+CreatedApiKey ApiKeyService::create(ApiKeyType type, const std::string& name) {
+    const bool is_public = type == ApiKeyType::Public;
+    CreatedApiKey created;
+    created.key = (is_public ? "pk_" : "sk_") + crypto::random_token(32);
+    auto& r = created.record;
+    r.id = crypto::uuid_v4();
+    r.name = name.empty() ? (is_public ? "public" : "secret") : name;
+    r.key_type = is_public ? "public" : "secret";
+    r.key_hash = hash_key(created.key);
+    r.prefix = created.key.substr(0, 10);
+    r.created_at = clock_.now();
+    store_.write([&](storage::Repositories& repos) { repos.api_keys().insert(r); });
+    return created;
+}
+
+std::vector<storage::ApiKeyRecord> ApiKeyService::list() {
+    return store_.read([](storage::Repositories& repos) { return repos.api_keys().list(); });
+}
+
+bool ApiKeyService::revoke(const std::string& id) {
+    return store_.write([&](storage::Repositories& repos) { return repos.api_keys().revoke(id, clock_.now()); });
+}
+
+std::optional<storage::ApiKeyRecord> ApiKeyService::find(const std::string& key) {
+    if (key.empty() || key.size() > 128) return std::nullopt;
+    const auto hash = hash_key(key);
+    if (ephemeral_ && crypto::constant_time_equals(hash, ephemeral_->key_hash)) return ephemeral_;
+    auto record = store_.read([&](storage::Repositories& repos) { return repos.api_keys().find_by_hash(hash); });
+    if (!record || record->revoked_at) return std::nullopt;
+    return record;
+}
+
+void ApiKeyService::add_ephemeral_public_key(const std::string& key) {
+    storage::ApiKeyRecord r;
+    r.id = "portal";
+    r.name = "portal (this run only)";
+    r.key_type = "public";
+    r.key_hash = hash_key(key);
+    r.prefix = key.substr(0, 10);
+    r.created_at = clock_.now();
+    ephemeral_ = r;
+}
+
+}  // namespace contactd::domain

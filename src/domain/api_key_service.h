@@ -1,0 +1,44 @@
+#pragma once
+// API keys: "pk_…" (public, identifies an app) and "sk_…" (secret, for servers). A key
+// is 256 random bits; only its SHA-256 is stored (a fast hash suffices for a random
+// secret of that size). Thread-safe.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/store.h"
+#include "util/clock.h"
+
+namespace contactd::domain {
+
+enum class ApiKeyType { Public, Secret };
+
+struct CreatedApiKey {
+    storage::ApiKeyRecord record;
+    std::string key;  // shown once, never stored
+};
+
+class ApiKeyService {
+public:
+    ApiKeyService(storage::Store& store, const Clock& clock);
+
+    CreatedApiKey create(ApiKeyType type, const std::string& name);
+    std::vector<storage::ApiKeyRecord> list();
+    // False when no live key has that id.
+    bool revoke(const std::string& id);
+
+    // The live key matching `key`, or nullopt.
+    std::optional<storage::ApiKeyRecord> find(const std::string& key);
+
+    // Accepts `key` as a public key without storing it (the portal's per-run key).
+    void add_ephemeral_public_key(const std::string& key);
+
+    static std::optional<ApiKeyType> parse_type(const std::string& text);
+
+private:
+    storage::Store& store_;
+    const Clock& clock_;
+    std::optional<storage::ApiKeyRecord> ephemeral_;
+};
+
+}  // namespace contactd::domain

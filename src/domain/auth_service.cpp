@@ -1,0 +1,206 @@
+#include "domain/auth_service.h"
+
+#include "crypto/random.h"
+#include "domain/contact_points.h"
+#include "domain/transaction.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace contactd::domain {
+namespace {
+
+std::string obfuscate(const Destination& d) {
+    return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
+}
+
+Error code_failure(OtpFailure failure) {
+    if (failure == OtpFailure::Burned) {
+        return not_authenticated("Too many wrong codes; ask for a new code", "OTPATTEMPTSEXCEEDEDEXCEPTION");
+    }
+    return not_authenticated("The code is not valid or has expired", "INVALIDOTPEXCEPTION");
+}
+
+std::optional<std::string> clean(const std::optional<std::string>& value) {
+    if (!value) return std::nullopt;
+    auto t = trim(*value);
+    if (t.empty()) return std::nullopt;
+    return t;
+}
+
+}  // namespace
+
+AuthService::AuthService(storage::Store& store, const Clock& clock, const OtpService& otps,
+                         const SessionService& sessions, const OutboxWriter& outbox)
+    : store_(store), clock_(clock), otps_(otps), sessions_(sessions), outbox_(outbox) {}
+
+Destination AuthService::destination_of(const CredentialInput& credential) {
+    const auto name = to_upper(credential.name);
+    if (name == "PHONE") {
+        auto e164 = normalize_phone(credential.value, credential.country_code, "value");
+        return {"PHONE", e164, e164};
+    }
+    if (name == "EMAIL") {
+        auto email = normalize_email(credential.value, "value");
+        return {"EMAIL", email.key, email.display};
+    }
+    throw invalid_value("A PHONE or EMAIL credential is required", {"credentials"});
+}
+
+Destination AuthService::destination_of(const IdentityInput& identity) {
+    const auto provider = to_upper(identity.provider);
+    if (provider == "PHONE") {
+        if (!identity.phone_number) throw missing_value("phone_number");
+        auto e164 = normalize_phone(*identity.phone_number, identity.country_code, "phone_number");
+        return {"PHONE", e164, e164};
+    }
+    if (provider == "EMAIL") {
+        if (!identity.email) throw missing_value("email");
+        auto email = normalize_email(*identity.email, "email");
+        return {"EMAIL", email.key, email.display};
+    }
+    throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
+}
+
+RegistrationResult AuthService::register_contact(const RegistrationInput& input, const ClientInfo&) {
+    const auto provider = to_upper(input.identity.provider);
+    if (provider != "PHONE" && provider != "EMAIL") {
+        throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
+    }
+    if (input.identity.password) {
+        throw invalid_value("Registration with a password is not available", {"password"});
+    }
+    const auto first_name = clean(input.first_name);
+    const auto last_name = clean(input.last_name);
+    if (!first_name) throw missing_value("first_name");
+    if (!last_name) throw missing_value("last_name");
+    const Destination destination = destination_of(input.identity);
+
+    auto challenge = store_.write([&](storage::Repositories& repos) {
+        const auto now = clock_.now();
+        if (auto existing = repos.identities().find_by_value(destination.provider, destination.key)) {
+            // Already registered: sign that contact in by code; change nothing else.
+            auto contact = repos.contacts().find(existing->contact_id);
+            auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
+                                              existing->contact_id, existing->id});
+            outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
+            return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
+        }
+        storage::ContactRecord contact;
+        contact.id = crypto::uuid_v4();
+        contact.title = clean(input.title);
+        contact.first_name = first_name;
+        contact.last_name = last_name;
+        contact.service_acceptance = input.service_acceptance;
+        contact.email_opt_out = input.email_opt_out;
+        contact.sms_opt_out = input.sms_opt_out;
+        contact.created_at = now;
+        contact.updated_at = now;
+        if (destination.provider == "EMAIL") {
+            contact.email = destination.display;
+            contact.phone = input.recorded_phone;
+        } else {
+            contact.phone = destination.display;
+        }
+        storage::IdentityRecord identity;
+        identity.id = crypto::uuid_v4();
+        identity.contact_id = contact.id;
+        identity.provider = destination.provider;
+        identity.value = destination.key;
+        identity.display_value = destination.display;
+        identity.created_at = now;
+        repos.contacts().insert(contact);
+        repos.identities().insert(identity);
+        // A refused code (rate limit) rolls the whole registration back.
+        auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kRegister,
+                                          contact.id, identity.id});
+        outbox_.queue_code(repos, issued, MessageKind::SignUpCode, contact);
+        return OtpChallenge{issued.record.id, obfuscate(destination), contact.id};
+    });
+    outbox_.wake();
+    return challenge;
+}
+
+OtpChallenge AuthService::request_code(const Destination& destination) {
+    auto challenge = store_.write([&](storage::Repositories& repos) {
+        std::optional<storage::ContactRecord> contact;
+        std::optional<std::string> identity_id;
+        if (auto identity = repos.identities().find_by_value(destination.provider, destination.key)) {
+            contact = repos.contacts().find(identity->contact_id);
+            identity_id = identity->id;
+        } else {
+            // A contact the back office created with this email or phone, not yet claimed.
+            auto matches = destination.provider == "EMAIL" ? repos.contacts().find_by_recorded_email(destination.key)
+                                                           : repos.contacts().find_by_recorded_phone(destination.key);
+            if (!matches.empty()) contact = std::move(matches.front());
+        }
+        auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
+                                          contact ? std::optional(contact->id) : std::nullopt, identity_id});
+        if (contact) outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
+        return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
+    });
+    outbox_.wake();
+    return challenge;
+}
+
+SignedIn AuthService::signed_in(storage::Repositories& repos, const IssuedTokens& tokens) const {
+    auto contact = repos.contacts().find(tokens.contact_id);
+    if (!contact) throw not_authenticated("The contact no longer exists");
+    return SignedIn{tokens, std::move(*contact), repos.organisations().list_for_contact(tokens.contact_id)};
+}
+
+SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
+                             const ClientInfo& client) const {
+    const auto now = clock_.now();
+    const std::string contact_id = *otp.contact_id;
+    if (otp.identity_id) {
+        repos.identities().mark_verified(*otp.identity_id);
+    } else if (!repos.identities().find_by_value(otp.channel == "SMS" ? "PHONE" : "EMAIL", otp.destination)) {
+        // A back-office contact proved it owns its recorded email or phone: that is now
+        // a verified identity of its own.
+        auto contact = repos.contacts().find(contact_id);
+        storage::IdentityRecord identity;
+        identity.id = crypto::uuid_v4();
+        identity.contact_id = contact_id;
+        identity.provider = otp.channel == "SMS" ? "PHONE" : "EMAIL";
+        identity.value = otp.destination;
+        identity.display_value = otp.channel == "SMS" || !contact || !contact->email ? otp.destination : *contact->email;
+        identity.is_verified = true;
+        identity.created_at = now;
+        repos.identities().insert(identity);
+    }
+    repos.contacts().set_verified(contact_id, now);
+    return signed_in(repos, sessions_.start(repos, contact_id, auth_method::kOtp, client));
+}
+
+SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code, const ClientInfo& client) {
+    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+        auto otp = otps_.redeem(repos, auth_otp, code);
+        if (!otp) return tl::unexpected(code_failure(otp.error()));
+        return redeem(repos, *otp, client);
+    });
+}
+
+SignedIn AuthService::validate_code(const Destination& destination, const std::string& code,
+                                    const ClientInfo& client) {
+    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+        const auto latest = repos.otps().latest_for_destination(destination.key);
+        if (!latest) return tl::unexpected(code_failure(OtpFailure::Unknown));
+        auto otp = otps_.redeem(repos, latest->id, code);
+        if (!otp) return tl::unexpected(code_failure(otp.error()));
+        return redeem(repos, *otp, client);
+    });
+}
+
+SignedIn AuthService::refresh(const std::string& refresh_token, const ClientInfo& client) {
+    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+        auto tokens = sessions_.refresh(repos, refresh_token, client);
+        if (!tokens) return tl::unexpected(tokens.error());
+        return signed_in(repos, *tokens);
+    });
+}
+
+void AuthService::sign_out(const Bearer& bearer) {
+    store_.write([&](storage::Repositories& repos) { sessions_.revoke(repos, bearer.session_id); });
+}
+
+}  // namespace contactd::domain

@@ -1,0 +1,99 @@
+#pragma once
+// Signing up and signing in: registration, one-time codes, refresh and sign-out.
+// Each public method is one storage transaction. Thread-safe.
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/otp_service.h"
+#include "domain/outbox_writer.h"
+#include "domain/session_service.h"
+#include "storage/store.h"
+
+namespace contactd::domain {
+
+struct IdentityInput {
+    std::string provider;  // PHONE | EMAIL | FACEBOOK
+    std::optional<std::string> phone_number;
+    std::optional<std::string> country_code;
+    std::optional<std::string> email;
+    std::optional<std::string> password;
+    std::optional<std::string> token;
+};
+
+struct RegistrationInput {
+    std::optional<std::string> title;
+    std::optional<std::string> first_name;
+    std::optional<std::string> last_name;
+    IdentityInput identity;
+    bool service_acceptance = false;
+    bool email_opt_out = false;
+    bool sms_opt_out = false;
+    // v1 flat bodies: a phone recorded on the contact beside an email identity.
+    std::optional<std::string> recorded_phone;  // E.164
+};
+
+// Where a code goes, normalized.
+struct Destination {
+    std::string provider;  // PHONE | EMAIL
+    std::string key;       // E.164, or the lower-cased email
+    std::string display;   // E.164, or the email as given
+    std::string channel() const { return provider == "PHONE" ? "SMS" : "EMAIL"; }
+};
+
+struct CredentialInput {
+    std::string name;  // PHONE | EMAIL (others are ignored by the caller)
+    std::string value;
+    std::optional<std::string> country_code;
+};
+
+struct OtpChallenge {
+    std::string auth_otp;
+    std::string obfuscated_value;
+    std::optional<std::string> contact_id;  // set by registration only
+};
+
+struct SignedIn {
+    IssuedTokens tokens;
+    storage::ContactRecord contact;
+    std::vector<storage::OrganisationRecord> organisations;
+};
+
+using RegistrationResult = std::variant<OtpChallenge, SignedIn>;
+
+class AuthService {
+public:
+    AuthService(storage::Store& store, const Clock& clock, const OtpService& otps, const SessionService& sessions,
+                const OutboxWriter& outbox);
+
+    // PHONE, or EMAIL without password: creates the contact and sends a code (or, if the
+    // identity exists, sends that contact a sign-in code and changes nothing else).
+    RegistrationResult register_contact(const RegistrationInput& input, const ClientInfo& client);
+
+    // Sends a sign-in code to the destination if it belongs to a contact (by identity,
+    // or by the contact's recorded email or phone). Answers the same either way.
+    OtpChallenge request_code(const Destination& destination);
+
+    SignedIn validate_code(const std::string& auth_otp, const std::string& code, const ClientInfo& client);
+    SignedIn validate_code(const Destination& destination, const std::string& code, const ClientInfo& client);
+
+    SignedIn refresh(const std::string& refresh_token, const ClientInfo& client);
+    void sign_out(const Bearer& bearer);
+
+    // Parses a destination from a credential or an identity. Throws Error(InvalidValue).
+    static Destination destination_of(const CredentialInput& credential);
+    static Destination destination_of(const IdentityInput& identity);
+
+private:
+    SignedIn signed_in(storage::Repositories& repos, const IssuedTokens& tokens) const;
+    SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp, const ClientInfo& client) const;
+
+    storage::Store& store_;
+    const Clock& clock_;
+    const OtpService& otps_;
+    const SessionService& sessions_;
+    const OutboxWriter& outbox_;
+};
+
+}  // namespace contactd::domain

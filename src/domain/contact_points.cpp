@@ -1,0 +1,55 @@
+#include "domain/contact_points.h"
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include "util/countries.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace contactd::domain {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+std::string normalize_phone(std::string_view number, std::optional<std::string_view> country_alpha3,
+                            const std::string& field) {
+    const std::string text = trim(number);
+    if (text.empty()) throw missing_value(field);
+    if (text.size() > 32) throw invalid_value("The phone number is too long", {field});
+    std::string region = "ZZ";  // unknown: only numbers with a leading '+' parse
+    if (country_alpha3 && !trim(*country_alpha3).empty()) {
+        const auto alpha2 = alpha2_from_alpha3(trim(*country_alpha3));
+        if (!alpha2) throw invalid_value("Unknown country code; use ISO 3166-1 alpha-3 such as CYP", {"country_code"});
+        region = *alpha2;
+    }
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber parsed;
+    if (util.Parse(text, region, &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        throw invalid_value(region == "ZZ" ? "The phone number needs a country_code or a leading +"
+                                           : "The phone number could not be read",
+                            {field});
+    }
+    if (!util.IsValidNumber(parsed)) throw invalid_value("The phone number is not a valid number", {field});
+    std::string e164;
+    util.Format(parsed, PhoneNumberUtil::E164, &e164);
+    return e164;
+}
+
+Email normalize_email(std::string_view email, const std::string& field) {
+    std::string display = trim(email);
+    if (display.empty()) throw missing_value(field);
+    const auto at = display.find('@');
+    const bool shaped = display.size() <= 254 && at != std::string::npos && at > 0 &&
+                        display.find('@', at + 1) == std::string::npos &&
+                        display.find_first_of(" \t\r\n<>,;\"") == std::string::npos;
+    const auto domain = shaped ? std::string_view(display).substr(at + 1) : std::string_view{};
+    const auto dot = domain.find('.');
+    if (!shaped || dot == std::string_view::npos || dot == 0 || domain.back() == '.' || domain.size() > 253 ||
+        at > 64) {
+        throw invalid_value("The email address is not valid", {field});
+    }
+    return Email{display, to_lower(display)};
+}
+
+}  // namespace contactd::domain

@@ -1,0 +1,25 @@
+#pragma once
+// Normalisation of the two kinds of destination a contact is reached at.
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace contactd::domain {
+
+// Parses a phone number with libphonenumber. `country_alpha3` (ISO 3166-1 alpha-3, e.g.
+// "CYP") is needed unless the number is given whole in E.164 ("+357..."). Returns the
+// E.164 form. Throws Error(InvalidValue) naming `field` for an unknown country or a
+// number that is not valid for it.
+std::string normalize_phone(std::string_view number, std::optional<std::string_view> country_alpha3,
+                            const std::string& field = "phone_number");
+
+struct Email {
+    std::string display;  // trimmed, as given
+    std::string key;      // lower-cased, for comparison
+};
+
+// Trims and checks the shape of an email address (one '@', a dotted domain, no spaces,
+// at most 254 characters). Throws Error(InvalidValue) naming `field`.
+Email normalize_email(std::string_view email, const std::string& field = "email");
+
+}  // namespace contactd::domain

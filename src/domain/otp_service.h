@@ -1,0 +1,73 @@
+#pragma once
+// One-time codes: issue, and redeem exactly once.
+//
+// A code is 6 digits from the CSPRNG. Only HMAC-SHA-256(server key, id|destination|
+// purpose|code) is stored, so a code is bound to where it was sent and what for. Redeem
+// counts the attempt before comparing (in constant time), refuses after max_attempts,
+// and consumes with a conditional update, so of concurrent correct submissions exactly
+// one wins. Thread-safe: immutable after construction; all state is in storage.
+#include <tl/expected.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/repositories.h"
+#include "util/clock.h"
+
+namespace contactd::domain {
+
+struct OtpPolicy {
+    std::int64_t ttl = 300;
+    int max_attempts = 5;
+    std::int64_t resend_interval = 60;
+    int max_per_hour = 5;
+};
+
+namespace otp_purpose {
+inline constexpr const char* kSignIn = "SIGN_IN";
+inline constexpr const char* kRegister = "REGISTER";
+inline constexpr const char* kVerifyIdentity = "VERIFY_IDENTITY";
+}  // namespace otp_purpose
+
+struct OtpRequest {
+    std::string channel;      // SMS | EMAIL
+    std::string destination;  // E.164 or lower-cased email
+    std::string purpose;      // otp_purpose::*
+    std::optional<std::string> contact_id;   // none: a decoy for an unknown destination
+    std::optional<std::string> identity_id;
+};
+
+struct IssuedCode {
+    storage::OtpRecord record;
+    std::string code;  // plaintext, only to put in the message; never stored
+};
+
+enum class OtpFailure { Unknown, Wrong, Expired, Burned, Used };
+
+class OtpService {
+public:
+    OtpService(const Clock& clock, std::string key, OtpPolicy policy);
+
+    // Throws Error(RateLimited) when the destination had a code less than
+    // resend_interval ago or max_per_hour in the last hour; otherwise stores a new code.
+    IssuedCode issue(storage::Repositories& repos, const OtpRequest& request) const;
+
+    // Failures are values, not exceptions, so that the caller can commit the counted
+    // attempt before reporting them.
+    tl::expected<storage::OtpRecord, OtpFailure> redeem(storage::Repositories& repos,
+                                                        const std::string& otp_id,
+                                                        std::string_view code) const;
+
+    const OtpPolicy& policy() const { return policy_; }
+
+private:
+    std::string mac(const storage::OtpRecord& otp, std::string_view code) const;
+
+    const Clock& clock_;
+    const std::string key_;
+    const OtpPolicy policy_;
+};
+
+}  // namespace contactd::domain

@@ -1,0 +1,48 @@
+#pragma once
+// A signed-in contact reading and editing its own profile and sessions.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/session_service.h"
+#include "storage/store.h"
+
+namespace contactd::domain {
+
+struct ContactProfile {
+    storage::ContactRecord contact;
+    std::vector<storage::IdentityRecord> identities;
+    std::vector<storage::OrganisationRecord> organisations;
+};
+
+// Fields a contact may change on itself; absent fields stay as they are. A present
+// field holding nullopt clears it.
+struct ProfileUpdate {
+    std::optional<std::optional<std::string>> title;
+    std::optional<std::optional<std::string>> first_name;
+    std::optional<std::optional<std::string>> last_name;
+    std::optional<std::optional<std::string>> avatar;
+    std::optional<bool> email_opt_out;
+    std::optional<bool> sms_opt_out;
+};
+
+class ProfileService {
+public:
+    ProfileService(storage::Store& store, const Clock& clock, const SessionService& sessions);
+
+    // Verifies the access token (throws Error(NotAuthenticated/ExpiredToken)).
+    Bearer authenticate(const std::string& access_token);
+
+    ContactProfile profile(const std::string& contact_id);
+    void update(const std::string& contact_id, const ProfileUpdate& update);
+    std::vector<storage::SessionRecord> sessions(const std::string& contact_id);
+    // Throws Error(NotFound) unless the session is a live one of the contact.
+    void revoke_session(const std::string& contact_id, const std::string& session_id);
+
+private:
+    storage::Store& store_;
+    const Clock& clock_;
+    const SessionService& sessions_;
+};
+
+}  // namespace contactd::domain

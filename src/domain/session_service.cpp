@@ -1,0 +1,103 @@
+#include "domain/session_service.h"
+
+#include <algorithm>
+
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace contactd::domain {
+namespace {
+
+std::string hash_token(const std::string& token) { return crypto::to_hex(crypto::sha256(token)); }
+
+Error invalid_session() { return not_authenticated("The token is not valid"); }
+
+}  // namespace
+
+SessionService::SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy)
+    : clock_(clock), jwt_(jwt), policy_(policy) {}
+
+IssuedTokens SessionService::start(storage::Repositories& repos, const std::string& contact_id,
+                                   const std::string& method, const ClientInfo& client) const {
+    const auto now = clock_.now();
+    storage::SessionRecord session;
+    session.id = crypto::uuid_v4();
+    session.contact_id = contact_id;
+    session.auth_method = method;
+    session.created_at = now;
+    session.last_used_at = now;
+    session.absolute_expires_at = now + policy_.refresh_absolute_ttl;
+    session.user_agent = client.user_agent;
+    session.ip_address = client.ip_address;
+    repos.sessions().insert(session);
+    return issue(repos, session);
+}
+
+IssuedTokens SessionService::issue(storage::Repositories& repos, const storage::SessionRecord& session) const {
+    const auto now = clock_.now();
+    IssuedTokens tokens;
+    tokens.contact_id = session.contact_id;
+    tokens.session_id = session.id;
+    tokens.refresh_token = crypto::random_token(32);
+    storage::RefreshTokenRecord record;
+    record.token_hash = hash_token(tokens.refresh_token);
+    record.session_id = session.id;
+    record.created_at = now;
+    record.expires_at = std::min(now + policy_.refresh_idle_ttl, session.absolute_expires_at);
+    repos.sessions().insert_refresh_token(record);
+
+    crypto::JwtClaims claims;
+    claims.subject = session.contact_id;
+    claims.session_id = session.id;
+    claims.token_id = crypto::random_token(16);
+    claims.issued_at = now;
+    claims.expires_at = std::min(now + policy_.access_ttl, session.absolute_expires_at);
+    tokens.access_token = jwt_.sign(claims);
+    tokens.access_expires_at = claims.expires_at;
+    return tokens;
+}
+
+tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories& repos,
+                                                          const std::string& refresh_token,
+                                                          const ClientInfo& client) const {
+    const auto now = clock_.now();
+    const auto hash = hash_token(refresh_token);
+    const auto token = repos.sessions().find_refresh_token(hash);
+    if (!token) return tl::unexpected(not_authenticated("The refresh token is not valid"));
+    auto session = repos.sessions().find(token->session_id);
+    if (!session || session->revoked_at || now >= session->absolute_expires_at) {
+        return tl::unexpected(not_authenticated("The session has ended"));
+    }
+    if (token->used_at || !repos.sessions().spend_refresh_token(hash, now)) {
+        // A spent token came back: whoever holds the chain may be an attacker.
+        repos.sessions().revoke(session->id, now);
+        return tl::unexpected(not_authenticated("The refresh token was already used; the session is revoked"));
+    }
+    if (now >= token->expires_at) return tl::unexpected(not_authenticated("The refresh token has expired"));
+    repos.sessions().touch(session->id, now);
+    (void)client;
+    return issue(repos, *session);
+}
+
+Bearer SessionService::authenticate(storage::Repositories& repos, const std::string& access_token) const {
+    const auto claims = jwt_.verify(access_token, clock_.now());
+    if (!claims) {
+        if (claims.error() == crypto::JwtFailure::Expired) {
+            throw Error(ErrorKind::ExpiredToken, "EXPIREDTOKENEXCEPTION", "The access token has expired");
+        }
+        throw invalid_session();
+    }
+    const auto session = repos.sessions().find(claims->session_id);
+    if (!session || session->revoked_at || session->contact_id != claims->subject ||
+        clock_.now() >= session->absolute_expires_at) {
+        throw invalid_session();
+    }
+    return Bearer{claims->subject, claims->session_id};
+}
+
+void SessionService::revoke(storage::Repositories& repos, const std::string& session_id) const {
+    repos.sessions().revoke(session_id, clock_.now());
+}
+
+}  // namespace contactd::domain

@@ -1,0 +1,79 @@
+#pragma once
+// Sessions, their access tokens (HS256 JWTs) and refresh tokens.
+//
+// A refresh token is 256 random bits, stored only as its SHA-256, and spent when used:
+// refresh() hands out its successor. Presenting a spent token again revokes the whole
+// session (RFC 9700 reuse detection). A refresh token also dies after refresh_idle_ttl
+// unused, and every session after refresh_absolute_ttl. Access tokens are accepted only
+// while their session is live, so sign-out stops them at once. Thread-safe.
+#include <tl/expected.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "crypto/jwt.h"
+#include "storage/repositories.h"
+#include "util/clock.h"
+#include "util/error.h"
+
+namespace contactd::domain {
+
+struct SessionPolicy {
+    std::int64_t access_ttl = 900;
+    std::int64_t refresh_idle_ttl = 30 * 24 * 3600;
+    std::int64_t refresh_absolute_ttl = 90 * 24 * 3600;
+};
+
+struct ClientInfo {
+    std::optional<std::string> user_agent;
+    std::optional<std::string> ip_address;
+};
+
+struct IssuedTokens {
+    std::string contact_id;
+    std::string session_id;
+    std::string access_token;
+    std::string refresh_token;
+    std::int64_t access_expires_at = 0;  // seconds
+};
+
+// Who a valid bearer token speaks for.
+struct Bearer {
+    std::string contact_id;
+    std::string session_id;
+};
+
+namespace auth_method {
+inline constexpr const char* kOtp = "OTP";
+inline constexpr const char* kPassword = "PASSWORD";
+inline constexpr const char* kFacebook = "FACEBOOK";
+}  // namespace auth_method
+
+class SessionService {
+public:
+    SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy);
+
+    IssuedTokens start(storage::Repositories& repos, const std::string& contact_id, const std::string& method,
+                       const ClientInfo& client) const;
+
+    // Spends `refresh_token` and returns the session's new tokens. Errors are values so
+    // that a revocation for reuse is committed before the error is reported.
+    tl::expected<IssuedTokens, Error> refresh(storage::Repositories& repos, const std::string& refresh_token,
+                                              const ClientInfo& client) const;
+
+    // Checks the token and that its session is live. Throws Error(NotAuthenticated) or
+    // Error(ExpiredToken).
+    Bearer authenticate(storage::Repositories& repos, const std::string& access_token) const;
+
+    void revoke(storage::Repositories& repos, const std::string& session_id) const;
+
+private:
+    IssuedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
+
+    const Clock& clock_;
+    const crypto::JwtCodec& jwt_;
+    const SessionPolicy policy_;
+};
+
+}  // namespace contactd::domain

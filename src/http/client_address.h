@@ -1,0 +1,38 @@
+#pragma once
+// Which address a request came from. The peer address of the socket, unless the peer is
+// a trusted proxy (CONTACTD_TRUSTED_PROXIES): then the right-most X-Forwarded-For entry
+// that is not itself a trusted proxy. Never the client-supplied REMOTE_ADDR header.
+#include <httplib.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace contactd::http {
+
+class Cidr {
+public:
+    // "10.0.0.0/8", "::1/128", "192.168.1.7" (a single host). nullopt when malformed.
+    static std::optional<Cidr> parse(const std::string& text);
+    bool contains(const std::string& address) const;
+
+private:
+    std::array<std::uint8_t, 16> network_{};
+    int prefix_ = 0;
+    bool v6_ = false;
+};
+
+class ClientAddressResolver {
+public:
+    // Throws std::invalid_argument naming a malformed CIDR.
+    explicit ClientAddressResolver(const std::vector<std::string>& trusted_proxies);
+    std::string resolve(const httplib::Request& req) const;
+
+private:
+    bool trusted(const std::string& address) const;
+    std::vector<Cidr> trusted_;
+};
+
+}  // namespace contactd::http

@@ -1,0 +1,157 @@
+#include "http/self_service_routes.h"
+
+#include "http/api_auth.h"
+#include "http/json_io.h"
+#include "http/self_service_input.h"
+#include "http/views.h"
+#include "util/error.h"
+
+namespace contactd::http {
+namespace {
+
+const std::string kBase = "/self-service/v1";
+const std::string kId = "([A-Za-z0-9_-]{1,36})";
+
+class Routes {
+public:
+    explicit Routes(const SelfServiceDeps& deps) : d_(deps) {}
+
+    // Every self-service call needs an api_key; sign-in endpoints are also rate limited
+    // per client address.
+    void preflight(const httplib::Request& req, bool limited) const {
+        require_api_key(req, d_.api_keys, ApiScope::SelfService);
+        if (limited && d_.limiter) {
+            if (const auto wait = d_.limiter->acquire(d_.addresses.resolve(req)); wait > 0) {
+                throw rate_limited("Too many requests from this address", wait);
+            }
+        }
+    }
+
+    domain::ClientInfo client(const httplib::Request& req) const {
+        domain::ClientInfo info;
+        if (auto ua = req.get_header_value("User-Agent"); !ua.empty()) info.user_agent = ua.substr(0, 512);
+        info.ip_address = d_.addresses.resolve(req);
+        return info;
+    }
+
+    // The bearer, who must be the contact named in the path ("me" names oneself).
+    domain::Bearer owner(const httplib::Request& req) const {
+        preflight(req, false);
+        auto bearer = d_.profiles.authenticate(bearer_token(req));
+        const auto& id = req.matches[1].str();
+        if (id != "me" && id != bearer.contact_id) throw forbidden("The token belongs to another contact");
+        return bearer;
+    }
+
+    static void send_session(httplib::Response& res, int status, const domain::SignedIn& signed_in) {
+        res.set_header("Cache-Control", "no-store");
+        send_json(res, status, session_json(signed_in));
+    }
+
+    void register_contact(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, true);
+        const auto input = parse_registration(parse_body(req));
+        const auto result = d_.auth.register_contact(input, client(req));
+        if (const auto* signed_in = std::get_if<domain::SignedIn>(&result)) {
+            send_session(res, 201, *signed_in);
+        } else {
+            send_json(res, 201, challenge_json(std::get<domain::OtpChallenge>(result)));
+        }
+    }
+
+    void request_otp(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, true);
+        const auto destination = parse_code_destination(parse_body(req));
+        auto challenge = d_.auth.request_code(destination);
+        send_json(res, 200, challenge_json(challenge));
+    }
+
+    void validate_otp(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, true);
+        const auto submission = parse_code_submission(parse_body(req));
+        const auto signed_in =
+            std::holds_alternative<std::string>(submission.target)
+                ? d_.auth.validate_code(std::get<std::string>(submission.target), submission.code, client(req))
+                : d_.auth.validate_code(std::get<domain::Destination>(submission.target), submission.code,
+                                        client(req));
+        send_session(res, 200, signed_in);
+    }
+
+    void refresh(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, true);
+        std::string token = req.get_header_value("refresh_token");
+        if (token.empty()) token = optional_bearer_token(req);
+        if (token.empty()) token = get_string(parse_body(req), "refresh_token").value_or("");
+        if (token.empty()) throw missing_value("refresh_token");
+        send_session(res, 200, d_.auth.refresh(token, client(req)));
+    }
+
+    void sign_out(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        parse_body(req);  // any body must still be JSON
+        d_.auth.sign_out(bearer);
+        res.status = 204;
+    }
+
+    void get_contact(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        send_json(res, 200, profile_json(d_.profiles.profile(bearer.contact_id)));
+    }
+
+    void update_contact(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        const auto body = parse_body(req);
+        reject_unknown_fields(body, {"title", "first_name", "last_name", "avatar", "email_opt_out", "sms_opt_out"});
+        domain::ProfileUpdate update;
+        auto text = [&](const char* field, std::optional<std::optional<std::string>>& target) {
+            if (body.contains(field)) target = get_string(body, field);
+        };
+        text("title", update.title);
+        text("first_name", update.first_name);
+        text("last_name", update.last_name);
+        text("avatar", update.avatar);
+        update.email_opt_out = get_bool(body, "email_opt_out");
+        update.sms_opt_out = get_bool(body, "sms_opt_out");
+        d_.profiles.update(bearer.contact_id, update);
+        send_json(res, 200, {{"id", bearer.contact_id}});
+    }
+
+    void list_sessions(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        send_json(res, 200, sessions_json(d_.profiles.sessions(bearer.contact_id), bearer.session_id));
+    }
+
+    void revoke_session(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        d_.profiles.revoke_session(bearer.contact_id, req.matches[2].str());
+        res.status = 204;
+    }
+
+private:
+    const SelfServiceDeps d_;
+};
+
+}  // namespace
+
+void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
+    auto routes = std::make_shared<Routes>(deps);
+    auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&) const) {
+        return [routes, method](const httplib::Request& req, httplib::Response& res) { ((*routes).*method)(req, res); };
+    };
+    const std::string contacts = kBase + "/contacts";
+    server.post(contacts + "/register", bind(&Routes::register_contact));
+    for (const char* alias : {"/request-otp", "/otp", "/validate"}) {
+        server.post(contacts + alias, bind(&Routes::request_otp));
+    }
+    for (const char* alias : {"/validate-otp", "/validate_otp"}) {
+        server.post(contacts + alias, bind(&Routes::validate_otp));
+    }
+    server.post(contacts + "/refresh", bind(&Routes::refresh));
+    server.post(contacts + "/" + kId + "/sign_out", bind(&Routes::sign_out));
+    server.get(contacts + "/" + kId, bind(&Routes::get_contact));
+    server.put(contacts + "/" + kId, bind(&Routes::update_contact));
+    server.get(contacts + "/" + kId + "/sessions", bind(&Routes::list_sessions));
+    server.del(contacts + "/" + kId + "/sessions/" + kId, bind(&Routes::revoke_session));
+}
+
+}  // namespace contactd::http

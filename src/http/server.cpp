@@ -1,0 +1,135 @@
+#include "http/server.h"
+
+#include <stdexcept>
+
+#include "http/errors.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/strings.h"
+
+namespace contactd::http {
+namespace {
+
+constexpr std::size_t kMaxPathLength = 2048;
+
+// Runs a handler, answering contactd::Error in the CRM.COM shape. Other exceptions go
+// on to the server's exception handler (a generic 500).
+HttpServer::Handler wrap(HttpServer::Handler handler) {
+    return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+        try {
+            handler(req, res);
+        } catch (const Error& error) {
+            send_error(res, error);
+        }
+    };
+}
+
+}  // namespace
+
+HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
+    const auto threads = static_cast<std::size_t>(options_.threads);
+    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.set_tcp_nodelay(true);
+    server_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
+    server_.set_keep_alive_timeout(options_.keep_alive_timeout);
+    server_.set_read_timeout(options_.read_timeout, 0);
+    server_.set_write_timeout(options_.write_timeout, 0);
+    server_.set_payload_max_length(options_.max_body_bytes);
+
+    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        return guard(req, res);
+    });
+    server_.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        try {
+            if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            log::error("unhandled error on " + req.method + " " + req.path + ": " + e.what());
+        } catch (...) {
+            log::error("unhandled non-standard exception on " + req.method + " " + req.path);
+        }
+        res.headers.clear();
+        send_error(res, 500, "INTERNALSERVEREXCEPTION", "Internal server error");
+    });
+    // Fills only empty bodies: handlers' own error bodies stay.
+    server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return;
+        if (res.status == 404 && path_known(req.path)) res.status = 405;
+        const std::string message = res.status == 404   ? "No such resource"
+                                    : res.status == 405 ? "Method not allowed on this resource"
+                                    : res.status == 413 ? "The request body is too large"
+                                    : res.status == 414 ? "The request URI is too long"
+                                                        : "The request could not be served";
+        send_error(res, res.status, code_for_status(res.status), message);
+    });
+}
+
+httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, httplib::Response& res) const {
+    using R = httplib::Server::HandlerResponse;
+    if (req.path.size() > kMaxPathLength) {
+        send_error(res, 414, code_for_status(414), "The request URI is too long");
+        return R::Handled;
+    }
+    // cpp-httplib would read a chunked body without the payload limit, and inflate a
+    // compressed one: neither is needed by any client of this API.
+    if (req.has_header("Transfer-Encoding")) {
+        send_error(res, 411, code_for_status(411), "Send the body with a Content-Length");
+        return R::Handled;
+    }
+    if (req.has_header("Content-Encoding") && !iequals(req.get_header_value("Content-Encoding"), "identity")) {
+        send_error(res, 415, code_for_status(415), "Compressed request bodies are not accepted");
+        return R::Handled;
+    }
+    if (req.has_header("Content-Length")) {
+        const auto length = req.get_header_value("Content-Length");
+        const bool digits = !length.empty() && length.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) {
+            send_error(res, 400, code_for_status(400), "Content-Length is not a number");
+            return R::Handled;
+        }
+        if (length.size() > 12 || std::stoull(length) > options_.max_body_bytes) {
+            send_error(res, 413, code_for_status(413), "The request body is too large");
+            return R::Handled;
+        }
+    }
+    return R::Unhandled;
+}
+
+bool HttpServer::path_known(const std::string& path) const {
+    for (const auto& pattern : patterns_) {
+        if (std::regex_match(path, pattern)) return true;
+    }
+    return false;
+}
+
+void HttpServer::add(const std::string& method, const std::string& pattern, Handler handler) {
+    patterns_.emplace_back(pattern);
+    auto wrapped = wrap(std::move(handler));
+    if (method == "GET") server_.Get(pattern, wrapped);
+    if (method == "POST") server_.Post(pattern, wrapped);
+    if (method == "PUT") server_.Put(pattern, wrapped);
+    if (method == "DELETE") server_.Delete(pattern, wrapped);
+}
+
+void HttpServer::get(const std::string& pattern, Handler handler) { add("GET", pattern, std::move(handler)); }
+void HttpServer::post(const std::string& pattern, Handler handler) { add("POST", pattern, std::move(handler)); }
+void HttpServer::put(const std::string& pattern, Handler handler) { add("PUT", pattern, std::move(handler)); }
+void HttpServer::del(const std::string& pattern, Handler handler) { add("DELETE", pattern, std::move(handler)); }
+
+int HttpServer::bind() {
+    int port = options_.port;
+    if (port == 0) {
+        port = server_.bind_to_any_port(options_.host);
+    } else if (!server_.bind_to_port(options_.host, port)) {
+        port = -1;
+    }
+    if (port < 0) {
+        throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+    }
+    return port;
+}
+
+void HttpServer::serve() { server_.listen_after_bind(); }
+
+void HttpServer::stop() { server_.stop(); }
+
+}  // namespace contactd::http

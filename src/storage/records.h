@@ -1,0 +1,109 @@
+#pragma once
+// Plain rows as the storage layer reads and writes them. No behaviour here.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace contactd::storage {
+
+using std::optional;
+using std::string;
+
+struct ContactRecord {
+    string id;
+    optional<string> code;
+    string contact_type = "PERSON";
+    optional<string> title, first_name, middle_name, last_name, company_name, avatar;
+    optional<string> email;  // recorded email, trimmed, as given
+    optional<string> phone;  // recorded primary phone, E.164
+    optional<string> language_code;
+    bool sms_opt_out = false;
+    bool email_opt_out = false;
+    bool service_acceptance = false;
+    bool is_verified = false;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+struct IdentityRecord {
+    string id;
+    string contact_id;
+    string provider;       // PHONE | EMAIL | FACEBOOK
+    string value;          // normalized key: lower-cased email, E.164, Facebook id
+    string display_value;  // as shown to the contact
+    bool is_verified = false;
+    std::int64_t created_at = 0;
+};
+
+struct OtpRecord {
+    string id;  // auth_otp
+    string channel;      // SMS | EMAIL
+    string destination;  // normalized email or E.164
+    string purpose;      // see domain/otp_service.h
+    optional<string> contact_id;
+    optional<string> identity_id;
+    string code_hmac;  // hex
+    int attempts = 0;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    optional<std::int64_t> used_at;
+    bool cancelled = false;
+};
+
+struct SessionRecord {
+    string id;
+    string contact_id;
+    string auth_method;  // OTP | PASSWORD | FACEBOOK
+    std::int64_t created_at = 0;
+    std::int64_t last_used_at = 0;
+    std::int64_t absolute_expires_at = 0;
+    optional<std::int64_t> revoked_at;
+    optional<string> user_agent;
+    optional<string> ip_address;
+};
+
+struct RefreshTokenRecord {
+    string token_hash;  // hex SHA-256
+    string session_id;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    optional<std::int64_t> used_at;
+};
+
+struct ApiKeyRecord {
+    string id;
+    string name;
+    string key_type;  // public | secret
+    string key_hash;  // hex SHA-256
+    string prefix;
+    std::int64_t created_at = 0;
+    optional<std::int64_t> revoked_at;
+};
+
+struct MessageRecord {
+    string id;
+    string channel;  // SMS | EMAIL
+    string recipient;
+    string kind;  // e.g. OTP_SIGNUP, OTP_SIGNIN
+    optional<string> subject;
+    optional<string> body;
+    optional<string> html_body;
+    optional<string> contact_id;
+    optional<string> otp_id;
+    string status = "PENDING";  // PENDING | SENT | ABANDONED | DEVELOPMENT
+    int attempts = 0;
+    std::int64_t next_attempt_at = 0;
+    optional<string> last_error;
+    std::int64_t created_at = 0;
+    optional<std::int64_t> sent_at;
+};
+
+struct OrganisationRecord {
+    string id;
+    string name;
+    string org_type;  // BUSINESS | MERCHANT | VENUE | SERVICE_OWNER
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+}  // namespace contactd::storage

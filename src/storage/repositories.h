@@ -1,0 +1,132 @@
+#pragma once
+// Repository interfaces: everything the domain may ask of storage. The SQLite backend
+// implements them in storage/sqlite/; a PostgreSQL backend would implement the same.
+// Every method runs inside the transaction of the Repositories object it came from.
+// Methods throw std::exception on storage failure (the transaction then rolls back).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/records.h"
+
+namespace contactd::storage {
+
+class SettingsRepository {
+public:
+    virtual ~SettingsRepository() = default;
+    virtual std::optional<std::string> get(const std::string& key) = 0;
+    virtual void put(const std::string& key, const std::string& value) = 0;
+};
+
+class ContactRepository {
+public:
+    virtual ~ContactRepository() = default;
+    virtual void insert(const ContactRecord& contact) = 0;
+    virtual void update(const ContactRecord& contact) = 0;  // by id; all columns
+    virtual std::optional<ContactRecord> find(const std::string& id) = 0;
+    virtual std::optional<ContactRecord> find_by_code(const std::string& code) = 0;
+    // Contacts whose recorded email (case-insensitively) or E.164 phone matches.
+    virtual std::vector<ContactRecord> find_by_recorded_email(const std::string& normalized_email) = 0;
+    virtual std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) = 0;
+    virtual void set_verified(const std::string& id, std::int64_t now) = 0;
+    // Removes the contact; identities, codes and sessions go with it (cascade).
+    virtual bool remove(const std::string& id) = 0;
+};
+
+class IdentityRepository {
+public:
+    virtual ~IdentityRepository() = default;
+    virtual void insert(const IdentityRecord& identity) = 0;
+    virtual std::optional<IdentityRecord> find(const std::string& id) = 0;
+    virtual std::optional<IdentityRecord> find_by_value(const std::string& provider,
+                                                        const std::string& value) = 0;
+    virtual std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) = 0;
+    virtual void mark_verified(const std::string& id) = 0;
+};
+
+class OtpRepository {
+public:
+    virtual ~OtpRepository() = default;
+    virtual void insert(const OtpRecord& otp) = 0;
+    virtual std::optional<OtpRecord> find(const std::string& id) = 0;
+    // The newest code issued for `destination`, used or not.
+    virtual std::optional<OtpRecord> latest_for_destination(const std::string& destination) = 0;
+    // How many codes went to `destination` at or after `since`, and when the oldest of
+    // them was issued (0 when none).
+    struct Window {
+        int count = 0;
+        std::int64_t oldest = 0;
+    };
+    virtual Window issued_since(const std::string& destination, std::int64_t since) = 0;
+    // Adds one to the code's attempt counter and returns the new count.
+    virtual int increment_attempts(const std::string& id) = 0;
+    // Marks the code used if it was not; true only for the call that did so.
+    virtual bool consume(const std::string& id, std::int64_t now) = 0;
+    virtual void cancel(const std::string& id) = 0;
+};
+
+class SessionRepository {
+public:
+    virtual ~SessionRepository() = default;
+    virtual void insert(const SessionRecord& session) = 0;
+    virtual std::optional<SessionRecord> find(const std::string& id) = 0;
+    virtual void touch(const std::string& id, std::int64_t now) = 0;
+    virtual void revoke(const std::string& id, std::int64_t now) = 0;
+    // Revokes every live session of the contact, but `keep` if given; returns how many.
+    virtual int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
+                                       const std::optional<std::string>& keep = std::nullopt) = 0;
+    // Sessions neither revoked nor past their absolute lifetime, newest first.
+    virtual std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id,
+                                                             std::int64_t now) = 0;
+
+    virtual void insert_refresh_token(const RefreshTokenRecord& token) = 0;
+    virtual std::optional<RefreshTokenRecord> find_refresh_token(const std::string& token_hash) = 0;
+    // Marks the token spent if it was not; true only for the call that did so.
+    virtual bool spend_refresh_token(const std::string& token_hash, std::int64_t now) = 0;
+};
+
+class ApiKeyRepository {
+public:
+    virtual ~ApiKeyRepository() = default;
+    virtual void insert(const ApiKeyRecord& key) = 0;
+    virtual std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) = 0;
+    virtual std::vector<ApiKeyRecord> list() = 0;
+    virtual bool revoke(const std::string& id, std::int64_t now) = 0;
+};
+
+class OutboxRepository {
+public:
+    virtual ~OutboxRepository() = default;
+    virtual void insert(const MessageRecord& message) = 0;
+    virtual std::optional<MessageRecord> find(const std::string& id) = 0;
+    // PENDING messages whose next attempt is due, oldest first.
+    virtual std::vector<MessageRecord> due(std::int64_t now, int limit) = 0;
+    // Writes status, attempts, next_attempt_at, last_error, sent_at and body.
+    virtual void update_delivery(const MessageRecord& message) = 0;
+    // Development-inbox messages, newest first.
+    virtual std::vector<MessageRecord> list_development(int limit) = 0;
+};
+
+class OrganisationRepository {
+public:
+    virtual ~OrganisationRepository() = default;
+    // The organisations the contact has signed up to, by name.
+    virtual std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) = 0;
+};
+
+// One transaction's view of storage.
+class Repositories {
+public:
+    virtual ~Repositories() = default;
+    virtual SettingsRepository& settings() = 0;
+    virtual ContactRepository& contacts() = 0;
+    virtual IdentityRepository& identities() = 0;
+    virtual OtpRepository& otps() = 0;
+    virtual SessionRepository& sessions() = 0;
+    virtual ApiKeyRepository& api_keys() = 0;
+    virtual OutboxRepository& outbox() = 0;
+    virtual OrganisationRepository& organisations() = 0;
+};
+
+}  // namespace contactd::storage

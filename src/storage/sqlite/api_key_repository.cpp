@@ -1,0 +1,61 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+#include "storage/sqlite/statement_helpers.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, name, key_type, key_hash, prefix, created_at, revoked_at FROM api_keys ";
+
+ApiKeyRecord read_key(SQLite::Statement& s) {
+    ApiKeyRecord k;
+    k.id = s.getColumn(0).getString();
+    k.name = s.getColumn(1).getString();
+    k.key_type = s.getColumn(2).getString();
+    k.key_hash = s.getColumn(3).getString();
+    k.prefix = s.getColumn(4).getString();
+    k.created_at = s.getColumn(5).getInt64();
+    k.revoked_at = optional_int(s, 6);
+    return k;
+}
+
+}  // namespace
+
+void SqliteApiKeys::insert(const ApiKeyRecord& k) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO api_keys (id, name, key_type, key_hash, prefix, created_at, revoked_at)"
+                        " VALUES (?,?,?,?,?,?,?)");
+    s.bind(1, k.id);
+    s.bind(2, k.name);
+    s.bind(3, k.key_type);
+    s.bind(4, k.key_hash);
+    s.bind(5, k.prefix);
+    s.bind(6, k.created_at);
+    bind(s, 7, k.revoked_at);
+    s.exec();
+}
+
+std::optional<ApiKeyRecord> SqliteApiKeys::find_by_hash(const std::string& key_hash) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE key_hash = ?");
+    s.bind(1, key_hash);
+    if (!s.executeStep()) return std::nullopt;
+    return read_key(s);
+}
+
+std::vector<ApiKeyRecord> SqliteApiKeys::list() {
+    SQLite::Statement s(db_, std::string(kSelect) + "ORDER BY created_at, id");
+    std::vector<ApiKeyRecord> out;
+    while (s.executeStep()) out.push_back(read_key(s));
+    return out;
+}
+
+bool SqliteApiKeys::revoke(const std::string& id, std::int64_t now) {
+    SQLite::Statement s(db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    s.bind(1, now);
+    s.bind(2, id);
+    return s.exec() == 1;
+}
+
+}  // namespace contactd::storage::sqlite

@@ -1,0 +1,126 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+#include "storage/sqlite/statement_helpers.h"
+#include "util/strings.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kColumns =
+    "id, code, contact_type, title, first_name, middle_name, last_name, company_name, avatar,"
+    " email, phone, language_code, sms_opt_out, email_opt_out, service_acceptance, is_verified,"
+    " created_at, updated_at";
+
+ContactRecord read_contact(SQLite::Statement& s) {
+    ContactRecord c;
+    c.id = s.getColumn(0).getString();
+    c.code = optional_text(s, 1);
+    c.contact_type = s.getColumn(2).getString();
+    c.title = optional_text(s, 3);
+    c.first_name = optional_text(s, 4);
+    c.middle_name = optional_text(s, 5);
+    c.last_name = optional_text(s, 6);
+    c.company_name = optional_text(s, 7);
+    c.avatar = optional_text(s, 8);
+    c.email = optional_text(s, 9);
+    c.phone = optional_text(s, 10);
+    c.language_code = optional_text(s, 11);
+    c.sms_opt_out = s.getColumn(12).getInt() != 0;
+    c.email_opt_out = s.getColumn(13).getInt() != 0;
+    c.service_acceptance = s.getColumn(14).getInt() != 0;
+    c.is_verified = s.getColumn(15).getInt() != 0;
+    c.created_at = s.getColumn(16).getInt64();
+    c.updated_at = s.getColumn(17).getInt64();
+    return c;
+}
+
+// Binds every column but id, from index 1, in kColumns order; returns the next index.
+int bind_fields(SQLite::Statement& s, const ContactRecord& c) {
+    bind(s, 1, c.code);
+    s.bind(2, c.contact_type);
+    bind(s, 3, c.title);
+    bind(s, 4, c.first_name);
+    bind(s, 5, c.middle_name);
+    bind(s, 6, c.last_name);
+    bind(s, 7, c.company_name);
+    bind(s, 8, c.avatar);
+    bind(s, 9, c.email);
+    bind(s, 10, c.email ? std::optional<std::string>(to_lower(*c.email)) : std::nullopt);
+    bind(s, 11, c.phone);
+    bind(s, 12, c.language_code);
+    s.bind(13, c.sms_opt_out ? 1 : 0);
+    s.bind(14, c.email_opt_out ? 1 : 0);
+    s.bind(15, c.service_acceptance ? 1 : 0);
+    s.bind(16, c.is_verified ? 1 : 0);
+    s.bind(17, c.created_at);
+    s.bind(18, c.updated_at);
+    return 19;
+}
+
+}  // namespace
+
+void SqliteContacts::insert(const ContactRecord& c) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
+                        " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
+                        " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
+                        " updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(bind_fields(s, c), c.id);
+    s.exec();
+}
+
+void SqliteContacts::update(const ContactRecord& c) {
+    SQLite::Statement s(db_,
+                        "UPDATE contacts SET code = ?, contact_type = ?, title = ?, first_name = ?,"
+                        " middle_name = ?, last_name = ?, company_name = ?, avatar = ?, email = ?,"
+                        " email_normalized = ?, phone = ?, language_code = ?, sms_opt_out = ?,"
+                        " email_opt_out = ?, service_acceptance = ?, is_verified = ?, created_at = ?,"
+                        " updated_at = ? WHERE id = ?");
+    s.bind(bind_fields(s, c), c.id);
+    s.exec();
+}
+
+std::vector<ContactRecord> SqliteContacts::select_where(const char* condition, const std::string& value) {
+    SQLite::Statement s(db_, std::string("SELECT ") + kColumns + " FROM contacts WHERE " + condition +
+                                 " ORDER BY created_at");
+    s.bind(1, value);
+    std::vector<ContactRecord> out;
+    while (s.executeStep()) out.push_back(read_contact(s));
+    return out;
+}
+
+std::optional<ContactRecord> SqliteContacts::find(const std::string& id) {
+    auto rows = select_where("id = ?", id);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::optional<ContactRecord> SqliteContacts::find_by_code(const std::string& code) {
+    auto rows = select_where("code = ?", code);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+std::vector<ContactRecord> SqliteContacts::find_by_recorded_email(const std::string& normalized_email) {
+    return select_where("email_normalized = ?", normalized_email);
+}
+
+std::vector<ContactRecord> SqliteContacts::find_by_recorded_phone(const std::string& e164) {
+    return select_where("phone = ?", e164);
+}
+
+void SqliteContacts::set_verified(const std::string& id, std::int64_t now) {
+    SQLite::Statement s(db_, "UPDATE contacts SET is_verified = 1, updated_at = ? WHERE id = ?");
+    s.bind(1, now);
+    s.bind(2, id);
+    s.exec();
+}
+
+bool SqliteContacts::remove(const std::string& id) {
+    SQLite::Statement s(db_, "DELETE FROM contacts WHERE id = ?");
+    s.bind(1, id);
+    return s.exec() == 1;
+}
+
+}  // namespace contactd::storage::sqlite

@@ -1,0 +1,69 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, contact_id, provider, value, display_value, is_verified, created_at FROM identities ";
+
+IdentityRecord read_identity(SQLite::Statement& s) {
+    IdentityRecord i;
+    i.id = s.getColumn(0).getString();
+    i.contact_id = s.getColumn(1).getString();
+    i.provider = s.getColumn(2).getString();
+    i.value = s.getColumn(3).getString();
+    i.display_value = s.getColumn(4).getString();
+    i.is_verified = s.getColumn(5).getInt() != 0;
+    i.created_at = s.getColumn(6).getInt64();
+    return i;
+}
+
+}  // namespace
+
+void SqliteIdentities::insert(const IdentityRecord& i) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO identities (id, contact_id, provider, value, display_value,"
+                        " is_verified, created_at) VALUES (?,?,?,?,?,?,?)");
+    s.bind(1, i.id);
+    s.bind(2, i.contact_id);
+    s.bind(3, i.provider);
+    s.bind(4, i.value);
+    s.bind(5, i.display_value);
+    s.bind(6, i.is_verified ? 1 : 0);
+    s.bind(7, i.created_at);
+    s.exec();
+}
+
+std::optional<IdentityRecord> SqliteIdentities::find(const std::string& id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_identity(s);
+}
+
+std::optional<IdentityRecord> SqliteIdentities::find_by_value(const std::string& provider,
+                                                              const std::string& value) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE provider = ? AND value = ?");
+    s.bind(1, provider);
+    s.bind(2, value);
+    if (!s.executeStep()) return std::nullopt;
+    return read_identity(s);
+}
+
+std::vector<IdentityRecord> SqliteIdentities::list_for_contact(const std::string& contact_id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE contact_id = ? ORDER BY created_at, id");
+    s.bind(1, contact_id);
+    std::vector<IdentityRecord> out;
+    while (s.executeStep()) out.push_back(read_identity(s));
+    return out;
+}
+
+void SqliteIdentities::mark_verified(const std::string& id) {
+    SQLite::Statement s(db_, "UPDATE identities SET is_verified = 1 WHERE id = ?");
+    s.bind(1, id);
+    s.exec();
+}
+
+}  // namespace contactd::storage::sqlite

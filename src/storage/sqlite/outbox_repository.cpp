@@ -1,0 +1,102 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+#include "storage/sqlite/statement_helpers.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, channel, recipient, kind, subject, body, html_body, contact_id, otp_id, status,"
+    " attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox ";
+
+MessageRecord read_message(SQLite::Statement& s) {
+    MessageRecord m;
+    m.id = s.getColumn(0).getString();
+    m.channel = s.getColumn(1).getString();
+    m.recipient = s.getColumn(2).getString();
+    m.kind = s.getColumn(3).getString();
+    m.subject = optional_text(s, 4);
+    m.body = optional_text(s, 5);
+    m.html_body = optional_text(s, 6);
+    m.contact_id = optional_text(s, 7);
+    m.otp_id = optional_text(s, 8);
+    m.status = s.getColumn(9).getString();
+    m.attempts = s.getColumn(10).getInt();
+    m.next_attempt_at = s.getColumn(11).getInt64();
+    m.last_error = optional_text(s, 12);
+    m.created_at = s.getColumn(13).getInt64();
+    m.sent_at = optional_int(s, 14);
+    return m;
+}
+
+std::vector<MessageRecord> read_all(SQLite::Statement& s) {
+    std::vector<MessageRecord> out;
+    while (s.executeStep()) out.push_back(read_message(s));
+    return out;
+}
+
+}  // namespace
+
+void SqliteOutbox::insert(const MessageRecord& m) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO outbox (id, channel, recipient, kind, subject, body, html_body, contact_id,"
+                        " otp_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    s.bind(1, m.id);
+    s.bind(2, m.channel);
+    s.bind(3, m.recipient);
+    s.bind(4, m.kind);
+    bind(s, 5, m.subject);
+    bind(s, 6, m.body);
+    bind(s, 7, m.html_body);
+    bind(s, 8, m.contact_id);
+    bind(s, 9, m.otp_id);
+    s.bind(10, m.status);
+    s.bind(11, m.attempts);
+    s.bind(12, m.next_attempt_at);
+    bind(s, 13, m.last_error);
+    s.bind(14, m.created_at);
+    bind(s, 15, m.sent_at);
+    s.exec();
+}
+
+std::optional<MessageRecord> SqliteOutbox::find(const std::string& id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_message(s);
+}
+
+std::vector<MessageRecord> SqliteOutbox::due(std::int64_t now, int limit) {
+    SQLite::Statement s(db_, std::string(kSelect) +
+                                 "WHERE status = 'PENDING' AND next_attempt_at <= ?"
+                                 " ORDER BY next_attempt_at, created_at LIMIT ?");
+    s.bind(1, now);
+    s.bind(2, limit);
+    return read_all(s);
+}
+
+void SqliteOutbox::update_delivery(const MessageRecord& m) {
+    SQLite::Statement s(db_,
+                        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
+                        " sent_at = ?, body = ?, html_body = ? WHERE id = ?");
+    s.bind(1, m.status);
+    s.bind(2, m.attempts);
+    s.bind(3, m.next_attempt_at);
+    bind(s, 4, m.last_error);
+    bind(s, 5, m.sent_at);
+    bind(s, 6, m.body);
+    bind(s, 7, m.html_body);
+    s.bind(8, m.id);
+    s.exec();
+}
+
+std::vector<MessageRecord> SqliteOutbox::list_development(int limit) {
+    SQLite::Statement s(db_, std::string(kSelect) +
+                                 "WHERE status = 'DEVELOPMENT' ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    s.bind(1, limit);
+    return read_all(s);
+}
+
+}  // namespace contactd::storage::sqlite

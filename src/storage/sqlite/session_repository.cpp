@@ -1,0 +1,124 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+#include "storage/sqlite/statement_helpers.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, contact_id, auth_method, created_at, last_used_at, absolute_expires_at, revoked_at,"
+    " user_agent, ip_address FROM sessions ";
+
+SessionRecord read_session(SQLite::Statement& s) {
+    SessionRecord r;
+    r.id = s.getColumn(0).getString();
+    r.contact_id = s.getColumn(1).getString();
+    r.auth_method = s.getColumn(2).getString();
+    r.created_at = s.getColumn(3).getInt64();
+    r.last_used_at = s.getColumn(4).getInt64();
+    r.absolute_expires_at = s.getColumn(5).getInt64();
+    r.revoked_at = optional_int(s, 6);
+    r.user_agent = optional_text(s, 7);
+    r.ip_address = optional_text(s, 8);
+    return r;
+}
+
+}  // namespace
+
+void SqliteSessions::insert(const SessionRecord& r) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO sessions (id, contact_id, auth_method, created_at, last_used_at,"
+                        " absolute_expires_at, revoked_at, user_agent, ip_address) VALUES (?,?,?,?,?,?,?,?,?)");
+    s.bind(1, r.id);
+    s.bind(2, r.contact_id);
+    s.bind(3, r.auth_method);
+    s.bind(4, r.created_at);
+    s.bind(5, r.last_used_at);
+    s.bind(6, r.absolute_expires_at);
+    bind(s, 7, r.revoked_at);
+    bind(s, 8, r.user_agent);
+    bind(s, 9, r.ip_address);
+    s.exec();
+}
+
+std::optional<SessionRecord> SqliteSessions::find(const std::string& id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_session(s);
+}
+
+void SqliteSessions::touch(const std::string& id, std::int64_t now) {
+    SQLite::Statement s(db_, "UPDATE sessions SET last_used_at = ? WHERE id = ?");
+    s.bind(1, now);
+    s.bind(2, id);
+    s.exec();
+}
+
+void SqliteSessions::revoke(const std::string& id, std::int64_t now) {
+    SQLite::Statement s(db_, "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    s.bind(1, now);
+    s.bind(2, id);
+    s.exec();
+}
+
+int SqliteSessions::revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
+                                           const std::optional<std::string>& keep) {
+    SQLite::Statement s(db_,
+                        "UPDATE sessions SET revoked_at = ? WHERE contact_id = ? AND revoked_at IS NULL"
+                        " AND (? IS NULL OR id <> ?)");
+    s.bind(1, now);
+    s.bind(2, contact_id);
+    bind(s, 3, keep);
+    bind(s, 4, keep);
+    return s.exec();
+}
+
+std::vector<SessionRecord> SqliteSessions::list_live_for_contact(const std::string& contact_id,
+                                                                 std::int64_t now) {
+    SQLite::Statement s(db_, std::string(kSelect) +
+                                 "WHERE contact_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?"
+                                 " ORDER BY created_at DESC, id");
+    s.bind(1, contact_id);
+    s.bind(2, now);
+    std::vector<SessionRecord> out;
+    while (s.executeStep()) out.push_back(read_session(s));
+    return out;
+}
+
+void SqliteSessions::insert_refresh_token(const RefreshTokenRecord& t) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)"
+                        " VALUES (?,?,?,?,?)");
+    s.bind(1, t.token_hash);
+    s.bind(2, t.session_id);
+    s.bind(3, t.created_at);
+    s.bind(4, t.expires_at);
+    bind(s, 5, t.used_at);
+    s.exec();
+}
+
+std::optional<RefreshTokenRecord> SqliteSessions::find_refresh_token(const std::string& token_hash) {
+    SQLite::Statement s(db_,
+                        "SELECT token_hash, session_id, created_at, expires_at, used_at FROM refresh_tokens"
+                        " WHERE token_hash = ?");
+    s.bind(1, token_hash);
+    if (!s.executeStep()) return std::nullopt;
+    RefreshTokenRecord t;
+    t.token_hash = s.getColumn(0).getString();
+    t.session_id = s.getColumn(1).getString();
+    t.created_at = s.getColumn(2).getInt64();
+    t.expires_at = s.getColumn(3).getInt64();
+    t.used_at = optional_int(s, 4);
+    return t;
+}
+
+bool SqliteSessions::spend_refresh_token(const std::string& token_hash, std::int64_t now) {
+    SQLite::Statement s(db_, "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL");
+    s.bind(1, now);
+    s.bind(2, token_hash);
+    return s.exec() == 1;
+}
+
+}  // namespace contactd::storage::sqlite

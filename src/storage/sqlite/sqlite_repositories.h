@@ -1,0 +1,142 @@
+#pragma once
+// The SQLite implementations of the repository interfaces. Each holds the connection
+// of the transaction it serves; none outlives it.
+#include <SQLiteCpp/Database.h>
+
+#include "storage/repositories.h"
+
+namespace contactd::storage::sqlite {
+
+class SqliteSettings final : public SettingsRepository {
+public:
+    explicit SqliteSettings(SQLite::Database& db) : db_(db) {}
+    std::optional<std::string> get(const std::string& key) override;
+    void put(const std::string& key, const std::string& value) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteContacts final : public ContactRepository {
+public:
+    explicit SqliteContacts(SQLite::Database& db) : db_(db) {}
+    void insert(const ContactRecord& contact) override;
+    void update(const ContactRecord& contact) override;
+    std::optional<ContactRecord> find(const std::string& id) override;
+    std::optional<ContactRecord> find_by_code(const std::string& code) override;
+    std::vector<ContactRecord> find_by_recorded_email(const std::string& normalized_email) override;
+    std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) override;
+    void set_verified(const std::string& id, std::int64_t now) override;
+    bool remove(const std::string& id) override;
+
+private:
+    std::vector<ContactRecord> select_where(const char* condition, const std::string& value);
+    SQLite::Database& db_;
+};
+
+class SqliteIdentities final : public IdentityRepository {
+public:
+    explicit SqliteIdentities(SQLite::Database& db) : db_(db) {}
+    void insert(const IdentityRecord& identity) override;
+    std::optional<IdentityRecord> find(const std::string& id) override;
+    std::optional<IdentityRecord> find_by_value(const std::string& provider, const std::string& value) override;
+    std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) override;
+    void mark_verified(const std::string& id) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteOtps final : public OtpRepository {
+public:
+    explicit SqliteOtps(SQLite::Database& db) : db_(db) {}
+    void insert(const OtpRecord& otp) override;
+    std::optional<OtpRecord> find(const std::string& id) override;
+    std::optional<OtpRecord> latest_for_destination(const std::string& destination) override;
+    Window issued_since(const std::string& destination, std::int64_t since) override;
+    int increment_attempts(const std::string& id) override;
+    bool consume(const std::string& id, std::int64_t now) override;
+    void cancel(const std::string& id) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteSessions final : public SessionRepository {
+public:
+    explicit SqliteSessions(SQLite::Database& db) : db_(db) {}
+    void insert(const SessionRecord& session) override;
+    std::optional<SessionRecord> find(const std::string& id) override;
+    void touch(const std::string& id, std::int64_t now) override;
+    void revoke(const std::string& id, std::int64_t now) override;
+    int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
+                               const std::optional<std::string>& keep) override;
+    std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id, std::int64_t now) override;
+    void insert_refresh_token(const RefreshTokenRecord& token) override;
+    std::optional<RefreshTokenRecord> find_refresh_token(const std::string& token_hash) override;
+    bool spend_refresh_token(const std::string& token_hash, std::int64_t now) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteApiKeys final : public ApiKeyRepository {
+public:
+    explicit SqliteApiKeys(SQLite::Database& db) : db_(db) {}
+    void insert(const ApiKeyRecord& key) override;
+    std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) override;
+    std::vector<ApiKeyRecord> list() override;
+    bool revoke(const std::string& id, std::int64_t now) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteOutbox final : public OutboxRepository {
+public:
+    explicit SqliteOutbox(SQLite::Database& db) : db_(db) {}
+    void insert(const MessageRecord& message) override;
+    std::optional<MessageRecord> find(const std::string& id) override;
+    std::vector<MessageRecord> due(std::int64_t now, int limit) override;
+    void update_delivery(const MessageRecord& message) override;
+    std::vector<MessageRecord> list_development(int limit) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteOrganisations final : public OrganisationRepository {
+public:
+    explicit SqliteOrganisations(SQLite::Database& db) : db_(db) {}
+    std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteRepositories final : public Repositories {
+public:
+    explicit SqliteRepositories(SQLite::Database& db)
+        : settings_(db), contacts_(db), identities_(db), otps_(db), sessions_(db), api_keys_(db), outbox_(db),
+          organisations_(db) {}
+    SettingsRepository& settings() override { return settings_; }
+    ContactRepository& contacts() override { return contacts_; }
+    IdentityRepository& identities() override { return identities_; }
+    OtpRepository& otps() override { return otps_; }
+    SessionRepository& sessions() override { return sessions_; }
+    ApiKeyRepository& api_keys() override { return api_keys_; }
+    OutboxRepository& outbox() override { return outbox_; }
+    OrganisationRepository& organisations() override { return organisations_; }
+
+private:
+    SqliteSettings settings_;
+    SqliteContacts contacts_;
+    SqliteIdentities identities_;
+    SqliteOtps otps_;
+    SqliteSessions sessions_;
+    SqliteApiKeys api_keys_;
+    SqliteOutbox outbox_;
+    SqliteOrganisations organisations_;
+};
+
+}  // namespace contactd::storage::sqlite

@@ -1,0 +1,53 @@
+#pragma once
+// The unit of work: a request's reads and writes run in one transaction.
+//
+//   auto id = store.write([&](Repositories& repos) { ...; return id; });
+//
+// write() serializes writers and commits when the function returns; if it throws, the
+// transaction rolls back and the exception propagates. read() sees one consistent
+// snapshot and may run concurrently with other reads and a write. Thread-safe.
+#include <functional>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "storage/repositories.h"
+
+namespace contactd::storage {
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    template <class F>
+    auto read(F&& fn) {
+        return run(std::forward<F>(fn), [this](const Work& work) { run_read(work); });
+    }
+    template <class F>
+    auto write(F&& fn) {
+        return run(std::forward<F>(fn), [this](const Work& work) { run_write(work); });
+    }
+
+    // True when the backing database answers.
+    virtual bool healthy() = 0;
+
+protected:
+    using Work = std::function<void(Repositories&)>;
+    virtual void run_read(const Work& work) = 0;
+    virtual void run_write(const Work& work) = 0;
+
+private:
+    template <class F, class Runner>
+    static auto run(F&& fn, Runner&& runner) {
+        using Result = std::invoke_result_t<F, Repositories&>;
+        if constexpr (std::is_void_v<Result>) {
+            runner([&](Repositories& repos) { fn(repos); });
+        } else {
+            std::optional<Result> result;
+            runner([&](Repositories& repos) { result.emplace(fn(repos)); });
+            return std::move(*result);
+        }
+    }
+};
+
+}  // namespace contactd::storage

@@ -1,0 +1,22 @@
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace contactd {
+
+std::string trim(std::string_view s);
+std::string to_lower(std::string_view s);  // ASCII only
+std::string to_upper(std::string_view s);  // ASCII only
+bool starts_with_ci(std::string_view s, std::string_view prefix);
+bool iequals(std::string_view a, std::string_view b);
+
+// Number of Unicode code points in valid UTF-8; nullopt when `s` is not valid UTF-8.
+std::optional<std::size_t> utf8_length(std::string_view s);
+
+// "a@example.com" -> "a***@e***.com"; "+35799478230" -> "+357*****230".
+std::string obfuscate_email(std::string_view email);
+std::string obfuscate_phone(std::string_view e164);
+
+}  // namespace contactd
