@@ -33,6 +33,8 @@ struct IdentityRecord {
     string display_value;  // as shown to the contact
     bool is_verified = false;
     std::int64_t created_at = 0;
+    optional<string> password_hash;      // argon2id PHC string; EMAIL identities only
+    bool requires_verification = false;  // added to a contact: no sign-in until verified
 };
 
 struct OtpRecord {
@@ -96,6 +98,13 @@ struct MessageRecord {
     optional<string> last_error;
     std::int64_t created_at = 0;
     optional<std::int64_t> sent_at;
+};
+
+// A counted password try for a sign-in name (sign_in_failures).
+struct SignInFailureRecord {
+    string id;
+    string key_hash;  // hex SHA-256 of the sign-in name
+    std::int64_t failed_at = 0;
 };
 
 struct OrganisationRecord {

@@ -43,6 +43,27 @@ public:
                                                         const std::string& value) = 0;
     virtual std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) = 0;
     virtual void mark_verified(const std::string& id) = 0;
+    // Sets (or, with nullopt, removes) the identity's password hash.
+    virtual void set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) = 0;
+    virtual bool remove(const std::string& id) = 0;
+};
+
+// Counted password tries per sign-in name, for backoff (domain/credential_service.h).
+class SignInFailureRepository {
+public:
+    virtual ~SignInFailureRepository() = default;
+    virtual void insert(const SignInFailureRecord& failure) = 0;
+    virtual void remove(const std::string& id) = 0;
+    // The tries for `key_hash` at or after `since`: how many, the oldest and newest.
+    struct Window {
+        int count = 0;
+        std::int64_t oldest = 0;
+        std::int64_t newest = 0;
+    };
+    virtual Window since(const std::string& key_hash, std::int64_t since) = 0;
+    virtual void clear(const std::string& key_hash) = 0;
+    // Removes every try before `before`.
+    virtual void prune(std::int64_t before) = 0;
 };
 
 class OtpRepository {
@@ -127,6 +148,7 @@ public:
     virtual ApiKeyRepository& api_keys() = 0;
     virtual OutboxRepository& outbox() = 0;
     virtual OrganisationRepository& organisations() = 0;
+    virtual SignInFailureRepository& sign_in_failures() = 0;
 };
 
 }  // namespace contactd::storage

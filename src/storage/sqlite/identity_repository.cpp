@@ -6,7 +6,8 @@ namespace contactd::storage::sqlite {
 namespace {
 
 constexpr const char* kSelect =
-    "SELECT id, contact_id, provider, value, display_value, is_verified, created_at FROM identities ";
+    "SELECT id, contact_id, provider, value, display_value, is_verified, created_at, password_hash,"
+    " requires_verification FROM identities ";
 
 IdentityRecord read_identity(SQLite::Statement& s) {
     IdentityRecord i;
@@ -17,6 +18,8 @@ IdentityRecord read_identity(SQLite::Statement& s) {
     i.display_value = s.getColumn(4).getString();
     i.is_verified = s.getColumn(5).getInt() != 0;
     i.created_at = s.getColumn(6).getInt64();
+    if (!s.getColumn(7).isNull()) i.password_hash = s.getColumn(7).getString();
+    i.requires_verification = s.getColumn(8).getInt() != 0;
     return i;
 }
 
@@ -25,7 +28,7 @@ IdentityRecord read_identity(SQLite::Statement& s) {
 void SqliteIdentities::insert(const IdentityRecord& i) {
     SQLite::Statement s(db_,
                         "INSERT INTO identities (id, contact_id, provider, value, display_value,"
-                        " is_verified, created_at) VALUES (?,?,?,?,?,?,?)");
+                        " is_verified, created_at, password_hash, requires_verification) VALUES (?,?,?,?,?,?,?,?,?)");
     s.bind(1, i.id);
     s.bind(2, i.contact_id);
     s.bind(3, i.provider);
@@ -33,6 +36,12 @@ void SqliteIdentities::insert(const IdentityRecord& i) {
     s.bind(5, i.display_value);
     s.bind(6, i.is_verified ? 1 : 0);
     s.bind(7, i.created_at);
+    if (i.password_hash) {
+        s.bind(8, *i.password_hash);
+    } else {
+        s.bind(8);
+    }
+    s.bind(9, i.requires_verification ? 1 : 0);
     s.exec();
 }
 
@@ -64,6 +73,23 @@ void SqliteIdentities::mark_verified(const std::string& id) {
     SQLite::Statement s(db_, "UPDATE identities SET is_verified = 1 WHERE id = ?");
     s.bind(1, id);
     s.exec();
+}
+
+void SqliteIdentities::set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) {
+    SQLite::Statement s(db_, "UPDATE identities SET password_hash = ? WHERE id = ?");
+    if (password_hash) {
+        s.bind(1, *password_hash);
+    } else {
+        s.bind(1);
+    }
+    s.bind(2, id);
+    s.exec();
+}
+
+bool SqliteIdentities::remove(const std::string& id) {
+    SQLite::Statement s(db_, "DELETE FROM identities WHERE id = ?");
+    s.bind(1, id);
+    return s.exec() > 0;
 }
 
 }  // namespace contactd::storage::sqlite

@@ -42,6 +42,8 @@ public:
     std::optional<IdentityRecord> find_by_value(const std::string& provider, const std::string& value) override;
     std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) override;
     void mark_verified(const std::string& id) override;
+    void set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) override;
+    bool remove(const std::string& id) override;
 
 private:
     SQLite::Database& db_;
@@ -114,11 +116,24 @@ private:
     SQLite::Database& db_;
 };
 
+class SqliteSignInFailures final : public SignInFailureRepository {
+public:
+    explicit SqliteSignInFailures(SQLite::Database& db) : db_(db) {}
+    void insert(const SignInFailureRecord& failure) override;
+    void remove(const std::string& id) override;
+    Window since(const std::string& key_hash, std::int64_t since) override;
+    void clear(const std::string& key_hash) override;
+    void prune(std::int64_t before) override;
+
+private:
+    SQLite::Database& db_;
+};
+
 class SqliteRepositories final : public Repositories {
 public:
     explicit SqliteRepositories(SQLite::Database& db)
         : settings_(db), contacts_(db), identities_(db), otps_(db), sessions_(db), api_keys_(db), outbox_(db),
-          organisations_(db) {}
+          organisations_(db), sign_in_failures_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -127,6 +142,7 @@ public:
     ApiKeyRepository& api_keys() override { return api_keys_; }
     OutboxRepository& outbox() override { return outbox_; }
     OrganisationRepository& organisations() override { return organisations_; }
+    SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
 
 private:
     SqliteSettings settings_;
@@ -137,6 +153,7 @@ private:
     SqliteApiKeys api_keys_;
     SqliteOutbox outbox_;
     SqliteOrganisations organisations_;
+    SqliteSignInFailures sign_in_failures_;
 };
 
 }  // namespace contactd::storage::sqlite
