@@ -1,0 +1,297 @@
+// crypto::JwtCodec: HS256 sign/verify, algorithm pinning, claim checks, and that a
+// token can be verified by the standard construction (RFC 7515 HMAC over
+// base64url(header) "." base64url(payload)) without contactd's own code.
+#include <doctest/doctest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "crypto/jwt.h"
+
+using contactd::crypto::JwtClaims;
+using contactd::crypto::JwtCodec;
+using contactd::crypto::JwtFailure;
+using nlohmann::json;
+
+namespace {
+
+const std::string kKey = "0123456789abcdef0123456789abcdef-test-key";
+constexpr std::int64_t kNow = 1'700'000'000;
+
+// Independent base64url (RFC 4648 section 5, unpadded) through OpenSSL's base64.
+std::string b64url(const std::string& bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    while (!out.empty() && out.back() == '=') out.pop_back();
+    for (auto& c : out) {
+        if (c == '+') c = '-';
+        if (c == '/') c = '_';
+    }
+    return out;
+}
+
+std::string b64url_decode(std::string text) {
+    for (auto& c : text) {
+        if (c == '-') c = '+';
+        if (c == '_') c = '/';
+    }
+    while (text.size() % 4 != 0) text.push_back('=');
+    std::string out(text.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(text.data()),
+                                  static_cast<int>(text.size()));
+    REQUIRE(n >= 0);
+    out.resize(static_cast<std::size_t>(n));
+    // EVP_DecodeBlock counts padding bytes as zeros: drop them.
+    const auto pad = std::count(text.end() - 2, text.end(), '=');
+    out.resize(out.size() - static_cast<std::size_t>(pad));
+    return out;
+}
+
+std::string hmac(const EVP_MD* md, const std::string& key, const std::string& data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(md, key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+    return std::string(reinterpret_cast<char*>(out), len);
+}
+
+// A token built by hand, as any JWT library would.
+std::string forge(const json& header, const json& payload, const std::string& key,
+                  const EVP_MD* md = EVP_sha256()) {
+    const std::string input = b64url(header.dump()) + "." + b64url(payload.dump());
+    return input + "." + b64url(hmac(md, key, input));
+}
+
+json good_payload() {
+    return {{"iss", "contactd"},  {"aud", "self-service"}, {"sub", "contact-1"},
+            {"sid", "session-1"}, {"iat", kNow},           {"nbf", kNow},
+            {"exp", kNow + 900},  {"jti", "token-1"}};
+}
+
+// The failure of a verification, or nullopt when it passed.
+std::optional<JwtFailure> failure(const JwtCodec& codec, const std::string& token,
+                                  std::int64_t now = kNow) {
+    const auto result = codec.verify(token, now);
+    if (result) return std::nullopt;
+    return result.error();
+}
+
+JwtClaims claims(std::int64_t iat = kNow, std::int64_t exp = kNow + 900) {
+    return JwtClaims{"contact-1", "session-1", "token-1", iat, exp};
+}
+
+struct Parts {
+    std::string header, payload, signature;
+};
+Parts split(const std::string& token) {
+    const auto a = token.find('.');
+    const auto b = token.find('.', a + 1);
+    return {token.substr(0, a), token.substr(a + 1, b - a - 1), token.substr(b + 1)};
+}
+
+}  // namespace
+
+TEST_SUITE("crypto::jwt") {
+    const JwtCodec codec(kKey, "contactd", "self-service");
+
+    TEST_CASE("jwt::sign then verify round-trips every claim") {
+        const auto token = codec.sign(claims());
+        const auto verified = codec.verify(token, kNow);
+        REQUIRE(verified.has_value());
+        CHECK(verified->subject == "contact-1");
+        CHECK(verified->session_id == "session-1");
+        CHECK(verified->token_id == "token-1");
+        CHECK(verified->issued_at == kNow);
+        CHECK(verified->expires_at == kNow + 900);
+    }
+
+    TEST_CASE("jwt::sign writes the header and claims of the contract") {
+        const auto parts = split(codec.sign(claims()));
+        const auto header = json::parse(b64url_decode(parts.header));
+        CHECK(header["alg"] == "HS256");
+        CHECK(header["typ"] == "JWT");
+        CHECK(header["kid"] == codec.kid());
+        CHECK_FALSE(codec.kid().empty());
+        const auto payload = json::parse(b64url_decode(parts.payload));
+        for (const char* claim : {"iss", "aud", "sub", "sid", "iat", "exp", "jti"}) {
+            CAPTURE(claim);
+            CHECK(payload.contains(claim));
+        }
+        CHECK(payload["iss"] == "contactd");
+        CHECK(payload["aud"] == "self-service");
+        CHECK(payload["exp"].is_number_integer());  // seconds, RFC 7519
+        CHECK(payload["exp"] == kNow + 900);
+    }
+
+    TEST_CASE("jwt::sign produces a token a standard HS256 verifier accepts") {
+        const auto token = codec.sign(claims());
+        const auto parts = split(token);
+        const std::string expected =
+            b64url(hmac(EVP_sha256(), kKey, parts.header + "." + parts.payload));
+        CHECK(parts.signature == expected);
+        // And the other way: a token made by hand verifies.
+        CHECK(codec.verify(forge({{"alg", "HS256"}, {"typ", "JWT"}}, good_payload(), kKey), kNow)
+                  .has_value());
+    }
+
+    TEST_CASE("jwt::verify rejects a tampered payload") {
+        const auto parts = split(codec.sign(claims()));
+        auto payload = json::parse(b64url_decode(parts.payload));
+        payload["sub"] = "contact-2";
+        const auto tampered = parts.header + "." + b64url(payload.dump()) + "." + parts.signature;
+        const auto result = codec.verify(tampered, kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::BadSignature);
+    }
+
+    TEST_CASE("jwt::verify rejects a tampered signature") {
+        const auto token = codec.sign(claims());
+        const auto parts = split(token);
+        auto sig = b64url_decode(parts.signature);
+        sig[0] = static_cast<char>(sig[0] ^ 0x01);
+        const auto result =
+            codec.verify(parts.header + "." + parts.payload + "." + b64url(sig), kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::BadSignature);
+        // A truncated signature too.
+        const auto truncated = codec.verify(
+            parts.header + "." + parts.payload + "." + b64url(sig.substr(0, 31)), kNow);
+        REQUIRE_FALSE(truncated.has_value());
+        CHECK(truncated.error() == JwtFailure::BadSignature);
+    }
+
+    TEST_CASE("jwt::verify rejects a token signed with another key") {
+        const JwtCodec other("another-key-of-at-least-32-bytes!!", "contactd", "self-service");
+        const auto result = codec.verify(other.sign(claims()), kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::BadSignature);
+        CHECK(other.kid() != codec.kid());
+    }
+
+    TEST_CASE("jwt::verify rejects alg none with an empty signature") {
+        for (const char* alg : {"none", "None", "NONE"}) {
+            CAPTURE(alg);
+            const std::string token = b64url(json{{"alg", alg}, {"typ", "JWT"}}.dump()) + "." +
+                                      b64url(good_payload().dump()) + ".";
+            const auto result = codec.verify(token, kNow);
+            REQUIRE_FALSE(result.has_value());
+            CHECK(result.error() == JwtFailure::WrongAlgorithm);
+        }
+        // No alg at all, or not a string.
+        for (const json& header :
+             {json{{"typ", "JWT"}}, json{{"alg", nullptr}}, json{{"alg", 256}}}) {
+            const auto result = codec.verify(forge(header, good_payload(), kKey), kNow);
+            REQUIRE_FALSE(result.has_value());
+            CHECK(result.error() == JwtFailure::WrongAlgorithm);
+        }
+    }
+
+    TEST_CASE("jwt::verify rejects HS512 even with a correct HMAC-SHA-512 signature") {
+        const auto token =
+            forge({{"alg", "HS512"}, {"typ", "JWT"}}, good_payload(), kKey, EVP_sha512());
+        const auto result = codec.verify(token, kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::WrongAlgorithm);
+        // RS256 / ES256 headers likewise (the key-confusion attack).
+        for (const char* alg : {"RS256", "ES256", "hs256"}) {
+            CAPTURE(alg);
+            const auto r = codec.verify(forge({{"alg", alg}}, good_payload(), kKey), kNow);
+            REQUIRE_FALSE(r.has_value());
+            CHECK(r.error() == JwtFailure::WrongAlgorithm);
+        }
+    }
+
+    TEST_CASE("jwt::verify has no leeway: a token is dead at exp") {
+        const auto token = codec.sign(claims(kNow, kNow + 900));
+        CHECK(codec.verify(token, kNow + 899).has_value());
+        const auto at_exp = codec.verify(token, kNow + 900);
+        REQUIRE_FALSE(at_exp.has_value());
+        CHECK(at_exp.error() == JwtFailure::Expired);
+        const auto after = codec.verify(token, kNow + 100000);
+        REQUIRE_FALSE(after.has_value());
+        CHECK(after.error() == JwtFailure::Expired);
+    }
+
+    TEST_CASE("jwt::verify rejects a token whose nbf is in the future") {
+        auto payload = good_payload();
+        payload["nbf"] = kNow + 60;
+        const auto result = codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::NotYetValid);
+        CHECK(codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow + 60).has_value());
+        // sign() sets nbf = iat.
+        const auto future = codec.verify(codec.sign(claims(kNow + 10, kNow + 900)), kNow);
+        REQUIRE_FALSE(future.has_value());
+        CHECK(future.error() == JwtFailure::NotYetValid);
+    }
+
+    TEST_CASE("jwt::verify rejects a wrong issuer") {
+        const JwtCodec other_issuer(kKey, "someone-else", "self-service");
+        const auto result = codec.verify(other_issuer.sign(claims()), kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::WrongIssuer);
+    }
+
+    TEST_CASE("jwt::verify rejects a wrong audience") {
+        const JwtCodec other_audience(kKey, "contactd", "backoffice");
+        const auto result = codec.verify(other_audience.sign(claims()), kNow);
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error() == JwtFailure::WrongAudience);
+        auto payload = good_payload();
+        payload["aud"] = json::array({"self-service", "x"});  // not the one string we issue
+        CHECK_FALSE(codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow).has_value());
+    }
+
+    TEST_CASE("jwt::verify rejects malformed tokens") {
+        const auto good = codec.sign(claims());
+        const auto parts = split(good);
+        const std::string valid_header = b64url(json{{"alg", "HS256"}}.dump());
+        for (const std::string& token :
+             {std::string(), std::string("."), std::string(".."), std::string("abc"),
+              parts.header + "." + parts.payload,                                // two parts
+              good + ".extra",                                                   // four parts
+              parts.header + "." + parts.payload + "." + parts.signature + "=",  // padding
+              "!!!." + parts.payload + "." + parts.signature,                    // bad base64
+              parts.header + ".e30=." + parts.signature,                         // padded payload
+              b64url("not json") + "." + parts.payload + "." + parts.signature,  // header not JSON
+              b64url("[1,2]") + "." + parts.payload + "." + parts.signature}) {  // header array
+            CAPTURE(token);
+            CHECK_FALSE(codec.verify(token, kNow).has_value());
+        }
+        // Correctly signed but with a payload that is not an object, or claims missing or
+        // of the wrong type.
+        auto signed_payload = [&](const std::string& payload_text) {
+            const std::string input = valid_header + "." + b64url(payload_text);
+            return input + "." + b64url(hmac(EVP_sha256(), kKey, input));
+        };
+        CHECK(failure(codec, signed_payload("not json")) == JwtFailure::Malformed);
+        CHECK(failure(codec, signed_payload("[]")) == JwtFailure::Malformed);
+        for (const char* claim : {"sub", "sid", "jti", "iss", "aud", "exp", "iat"}) {
+            CAPTURE(claim);
+            auto payload = good_payload();
+            payload.erase(claim);
+            CHECK(failure(codec, signed_payload(payload.dump())) == JwtFailure::Malformed);
+        }
+        auto string_exp = good_payload();
+        string_exp["exp"] = std::to_string(kNow + 900);
+        CHECK(failure(codec, signed_payload(string_exp.dump())) == JwtFailure::Malformed);
+        auto float_exp = good_payload();
+        float_exp["exp"] = static_cast<double>(kNow) + 900.5;
+        CHECK(failure(codec, signed_payload(float_exp.dump())) == JwtFailure::Malformed);
+    }
+
+    TEST_CASE("jwt::JwtCodec refuses a key shorter than 32 bytes") {
+        CHECK_THROWS_AS(JwtCodec(std::string(31, 'k'), "contactd", "self-service"),
+                        std::invalid_argument);
+        CHECK_NOTHROW(JwtCodec(std::string(32, 'k'), "contactd", "self-service"));
+    }
+}
