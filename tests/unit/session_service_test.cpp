@@ -1,0 +1,229 @@
+// domain::SessionService against a real SqliteStore: refresh rotation, reuse
+// detection (RFC 9700), idle and absolute lifetimes, revocation of access tokens.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/jwt.h"
+#include "domain/session_service.h"
+#include "storage/sqlite/sqlite_store.h"
+#include "support/test_server.h"
+#include "util/error.h"
+
+using namespace contactd;
+using contactd::domain::IssuedTokens;
+using contactd::domain::SessionPolicy;
+using contactd::domain::SessionService;
+
+namespace {
+
+constexpr std::int64_t kStart = 1'700'000'000;
+
+struct SessionFixture {
+    test::TempDir dir;
+    storage::sqlite::SqliteStore store{(dir.path() / "sessions.db").string()};
+    ManualClock clock{kStart};
+    crypto::JwtCodec jwt{"a jwt signing key of at least 32 bytes", "contactd", "self-service"};
+    SessionService sessions;
+    std::string contact_id = "contact-1";
+
+    explicit SessionFixture(SessionPolicy policy = {}) : sessions(clock, jwt, policy) {
+        store.write([&](storage::Repositories& repos) {
+            storage::ContactRecord c;
+            c.id = contact_id;
+            c.created_at = c.updated_at = kStart;
+            repos.contacts().insert(c);
+        });
+    }
+
+    IssuedTokens start() {
+        return store.write([&](storage::Repositories& repos) {
+            return sessions.start(repos, contact_id, domain::auth_method::kOtp, {});
+        });
+    }
+
+    // Refreshes in a committed transaction; the error (if any) is returned, not thrown.
+    tl::expected<IssuedTokens, Error> refresh(const std::string& token) {
+        return store.write(
+            [&](storage::Repositories& repos) { return sessions.refresh(repos, token, {}); });
+    }
+
+    // The error kind authenticate() throws, or nullopt when the token is accepted.
+    std::optional<ErrorKind> authenticate(const std::string& access_token) {
+        try {
+            const auto bearer = store.read([&](storage::Repositories& repos) {
+                return sessions.authenticate(repos, access_token);
+            });
+            CHECK(bearer.contact_id == contact_id);
+            return std::nullopt;
+        } catch (const Error& e) {
+            return e.kind();
+        }
+    }
+
+    storage::SessionRecord session(const std::string& id) {
+        return store.read(
+            [&](storage::Repositories& repos) { return repos.sessions().find(id).value(); });
+    }
+};
+
+}  // namespace
+
+TEST_SUITE("domain::session_service") {
+    TEST_CASE(
+        "session_service::start issues an access token for its session and a random refresh "
+        "token") {
+        SessionFixture f;
+        const auto tokens = f.start();
+        CHECK(tokens.contact_id == "contact-1");
+        CHECK(tokens.refresh_token.size() == 43);
+        CHECK(tokens.access_expires_at == kStart + 900);
+        const auto claims = f.jwt.verify(tokens.access_token, kStart);
+        REQUIRE(claims.has_value());
+        CHECK(claims->session_id == tokens.session_id);
+        CHECK(claims->subject == "contact-1");
+        CHECK(f.authenticate(tokens.access_token) == std::nullopt);
+        // Only the SHA-256 of the refresh token is stored.
+        f.store.read([&](storage::Repositories& repos) {
+            CHECK_FALSE(repos.sessions().find_refresh_token(tokens.refresh_token).has_value());
+            const auto row = repos.sessions().find_refresh_token(
+                crypto::to_hex(crypto::sha256(tokens.refresh_token)));
+            REQUIRE(row.has_value());
+            CHECK(row->session_id == tokens.session_id);
+        });
+    }
+
+    TEST_CASE("session_service::refresh rotates: each token gives a new one and is spent") {
+        SessionFixture f;
+        const auto first = f.start();
+        f.clock.advance(10);
+        const auto second = f.refresh(first.refresh_token);
+        REQUIRE(second.has_value());
+        CHECK(second->refresh_token != first.refresh_token);
+        CHECK(second->access_token != first.access_token);
+        CHECK(second->session_id == first.session_id);
+        CHECK(second->access_expires_at == kStart + 10 + 900);
+        const auto third = f.refresh(second->refresh_token);
+        REQUIRE(third.has_value());
+        CHECK(third->session_id == first.session_id);
+        CHECK(f.session(first.session_id).last_used_at == kStart + 10);
+        CHECK(f.authenticate(third->access_token) == std::nullopt);
+    }
+
+    TEST_CASE(
+        "session_service::refresh: reusing a spent token revokes the session and all its tokens") {
+        SessionFixture f;
+        const auto first = f.start();
+        const auto second = f.refresh(first.refresh_token);
+        REQUIRE(second.has_value());
+        // The attacker (or the victim) presents the spent token again.
+        const auto reuse = f.refresh(first.refresh_token);
+        REQUIRE_FALSE(reuse.has_value());
+        CHECK(reuse.error().kind() == ErrorKind::NotAuthenticated);
+        CHECK(f.session(first.session_id).revoked_at.has_value());
+        // The successor no longer refreshes, and no access token of the session works.
+        CHECK_FALSE(f.refresh(second->refresh_token).has_value());
+        CHECK(f.authenticate(second->access_token) == ErrorKind::NotAuthenticated);
+        CHECK(f.authenticate(first.access_token) == ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE("session_service::refresh: other sessions survive a reuse revocation") {
+        SessionFixture f;
+        const auto a = f.start();
+        const auto b = f.start();
+        REQUIRE(f.refresh(a.refresh_token).has_value());
+        REQUIRE_FALSE(f.refresh(a.refresh_token).has_value());
+        CHECK(f.authenticate(b.access_token) == std::nullopt);
+        CHECK(f.refresh(b.refresh_token).has_value());
+    }
+
+    TEST_CASE("session_service::refresh rejects unknown tokens") {
+        SessionFixture f;
+        f.start();
+        const auto result = f.refresh("not-a-token");
+        REQUIRE_FALSE(result.has_value());
+        CHECK(result.error().kind() == ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE("session_service::refresh: a refresh token dies after the idle lifetime") {
+        SessionFixture f(SessionPolicy{900, 1000, 100000});
+        const auto first = f.start();
+        SUBCASE("used just in time, the chain lives on") {
+            f.clock.advance(999);
+            const auto second = f.refresh(first.refresh_token);
+            REQUIRE(second.has_value());
+            f.clock.advance(999);
+            CHECK(f.refresh(second->refresh_token).has_value());
+        }
+        SUBCASE("unused for the idle lifetime, it is refused") {
+            f.clock.advance(1000);
+            const auto result = f.refresh(first.refresh_token);
+            REQUIRE_FALSE(result.has_value());
+            CHECK(result.error().kind() == ErrorKind::NotAuthenticated);
+        }
+    }
+
+    TEST_CASE("session_service: a session ends at its absolute lifetime, however it is refreshed") {
+        SessionFixture f(SessionPolicy{900, 600, 1000});
+        const auto first = f.start();
+        f.clock.advance(500);
+        const auto second = f.refresh(first.refresh_token);
+        REQUIRE(second.has_value());
+        f.clock.advance(499);  // +999
+        const auto third = f.refresh(second->refresh_token);
+        REQUIRE(third.has_value());
+        // Neither token outlives the session.
+        CHECK(third->access_expires_at == kStart + 1000);
+        CHECK(f.authenticate(third->access_token) == std::nullopt);
+        f.clock.advance(1);  // +1000
+        const auto fourth = f.refresh(third->refresh_token);
+        REQUIRE_FALSE(fourth.has_value());
+        CHECK(fourth.error().kind() == ErrorKind::NotAuthenticated);
+        CHECK(f.authenticate(third->access_token).has_value());
+    }
+
+    TEST_CASE("session_service::authenticate: an expired access token is ExpiredToken") {
+        SessionFixture f;
+        const auto tokens = f.start();
+        f.clock.advance(899);
+        CHECK(f.authenticate(tokens.access_token) == std::nullopt);
+        f.clock.advance(1);
+        CHECK(f.authenticate(tokens.access_token) == ErrorKind::ExpiredToken);
+    }
+
+    TEST_CASE(
+        "session_service::revoke: the revoked session's access and refresh tokens stop working") {
+        SessionFixture f;
+        const auto tokens = f.start();
+        const auto other = f.start();
+        f.store.write(
+            [&](storage::Repositories& repos) { f.sessions.revoke(repos, tokens.session_id); });
+        CHECK(f.authenticate(tokens.access_token) == ErrorKind::NotAuthenticated);
+        CHECK_FALSE(f.refresh(tokens.refresh_token).has_value());
+        CHECK(f.authenticate(other.access_token) == std::nullopt);
+    }
+
+    TEST_CASE("session_service::authenticate rejects garbage and foreign tokens") {
+        SessionFixture f;
+        f.start();
+        CHECK(f.authenticate("") == ErrorKind::NotAuthenticated);
+        CHECK(f.authenticate("a.b.c") == ErrorKind::NotAuthenticated);
+        crypto::JwtCodec foreign("another signing key, also 32 bytes+", "contactd", "self-service");
+        CHECK(f.authenticate(foreign.sign({"contact-1", "s", "j", kStart, kStart + 900})) ==
+              ErrorKind::NotAuthenticated);
+        // A validly signed token for a session that does not exist.
+        CHECK(f.authenticate(f.jwt.sign({"contact-1", "no-session", "j", kStart, kStart + 900})) ==
+              ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE(
+        "session_service::authenticate: a token naming another contact than its session is "
+        "refused") {
+        SessionFixture f;
+        const auto tokens = f.start();
+        CHECK(f.authenticate(f.jwt.sign({"contact-2", tokens.session_id, "j", kStart,
+                                         kStart + 900})) == ErrorKind::NotAuthenticated);
+    }
+}
