@@ -1,0 +1,188 @@
+// app::config: defaults, the config file, the environment, flags, in that order of
+// increasing precedence; bad values rejected naming the setting.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "app/config.h"
+#include "support/test_server.h"
+
+using contactd::Config;
+using contactd::load_config;
+using Map = std::map<std::string, std::string>;
+
+namespace {
+
+// Writes `text` to a file in `dir`; returns its path.
+std::string write_file(const contactd::test::TempDir& dir, const std::string& text,
+                       const std::string& name = "contactd.conf") {
+    const auto path = (dir.path() / name).string();
+    std::ofstream(path) << text;
+    return path;
+}
+
+// The message of the std::invalid_argument load_config throws; fails if none.
+std::string rejection(const Map& flags, const Map& env) {
+    try {
+        load_config(flags, env);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    FAIL("load_config accepted a bad setting");
+    return {};
+}
+
+}  // namespace
+
+TEST_SUITE("app::config") {
+    TEST_CASE("config::load_config: defaults of the contract") {
+        const Config c = load_config({}, {});
+        CHECK(c.listen_host == "127.0.0.1");
+        CHECK(c.listen_port == 8080);
+        CHECK(c.db_path == "./contactd.db");
+        CHECK_FALSE(c.config_file.has_value());
+        CHECK_FALSE(c.jwt_secret.has_value());
+        CHECK(c.access_ttl == 900);
+        CHECK(c.otp_ttl == 300);
+        CHECK(c.otp_max_attempts == 5);
+        CHECK(c.otp_resend_interval == 60);
+        CHECK(c.rate_limits);
+        CHECK(c.trusted_proxies.empty());
+        CHECK(c.facebook_graph_url == "https://graph.facebook.com");
+        CHECK(c.development_delivery());
+        CHECK(c.max_body_bytes == 64 * 1024);
+    }
+
+    TEST_CASE("config::load_config: precedence is flags > environment > file > defaults") {
+        contactd::test::TempDir dir;
+        const auto file = write_file(dir,
+                                     "# a comment\n"
+                                     "\n"
+                                     "CONTACTD_LISTEN=127.0.0.1:7001\n"
+                                     "CONTACTD_DB = /from/file.db\n"
+                                     "CONTACTD_OTP_TTL=120\n"
+                                     "CONTACTD_ACCESS_TTL=\"600\"\n"
+                                     "CONTACTD_OTP_MAX_ATTEMPTS=3\n");
+        SUBCASE("file over defaults") {
+            const Config c = load_config({}, {{"CONTACTD_CONFIG", file}});
+            CHECK(c.config_file == file);
+            CHECK(c.listen_port == 7001);
+            CHECK(c.db_path == "/from/file.db");
+            CHECK(c.otp_ttl == 120);
+            CHECK(c.access_ttl == 600);  // quotes stripped
+            CHECK(c.otp_max_attempts == 3);
+            CHECK(c.otp_resend_interval == 60);  // default kept
+        }
+        SUBCASE("environment over file") {
+            const Config c = load_config({}, {{"CONTACTD_CONFIG", file},
+                                              {"CONTACTD_OTP_TTL", "200"},
+                                              {"CONTACTD_DB", "/from/env.db"},
+                                              {"CONTACTD_LISTEN", "0.0.0.0:7002"}});
+            CHECK(c.otp_ttl == 200);
+            CHECK(c.db_path == "/from/env.db");
+            CHECK(c.listen_host == "0.0.0.0");
+            CHECK(c.listen_port == 7002);
+            CHECK(c.otp_max_attempts == 3);  // still from the file
+        }
+        SUBCASE("flags over environment and file") {
+            const Config c = load_config({{"listen", "127.0.0.2:7003"}, {"db", "/from/flag.db"}},
+                                         {{"CONTACTD_CONFIG", file},
+                                          {"CONTACTD_DB", "/from/env.db"},
+                                          {"CONTACTD_LISTEN", "0.0.0.0:7002"}});
+            CHECK(c.db_path == "/from/flag.db");
+            CHECK(c.listen_host == "127.0.0.2");
+            CHECK(c.listen_port == 7003);
+            CHECK(c.otp_ttl == 120);
+        }
+        SUBCASE("the --config flag names the file over CONTACTD_CONFIG") {
+            const auto other = write_file(dir, "CONTACTD_OTP_TTL=90\n", "other.conf");
+            const Config c = load_config({{"config", other}}, {{"CONTACTD_CONFIG", file}});
+            CHECK(c.config_file == other);
+            CHECK(c.otp_ttl == 90);
+            CHECK(c.db_path == "./contactd.db");
+        }
+    }
+
+    TEST_CASE("config::load_config reads every documented name") {
+        const Config c = load_config({}, {{"CONTACTD_JWT_SECRET", std::string(32, 's')},
+                                          {"CONTACTD_JWT_ISSUER", "issuer"},
+                                          {"CONTACTD_ACCESS_TTL", "60"},
+                                          {"CONTACTD_REFRESH_IDLE_TTL", "3600"},
+                                          {"CONTACTD_REFRESH_ABSOLUTE_TTL", "7200"},
+                                          {"CONTACTD_OTP_RESEND_INTERVAL", "30"},
+                                          {"CONTACTD_OTP_MAX_PER_HOUR", "7"},
+                                          {"CONTACTD_SMS_WEBHOOK_URL", "http://127.0.0.1:9/sms"},
+                                          {"CONTACTD_SMS_WEBHOOK_SECRET", "whsec"},
+                                          {"CONTACTD_RATE_LIMITS", "off"},
+                                          {"CONTACTD_TRUSTED_PROXIES", "10.0.0.0/8, ::1/128 ,"},
+                                          {"CONTACTD_HTTP_THREADS", "8"},
+                                          {"CONTACTD_FACEBOOK_GRAPH_URL", "http://127.0.0.1:9"},
+                                          {"CONTACTD_LISTEN", "[::1]:8081"}});
+        CHECK(c.jwt_secret == std::string(32, 's'));
+        CHECK(c.jwt_issuer == "issuer");
+        CHECK(c.access_ttl == 60);
+        CHECK(c.refresh_idle_ttl == 3600);
+        CHECK(c.refresh_absolute_ttl == 7200);
+        CHECK(c.otp_resend_interval == 30);
+        CHECK(c.otp_max_per_hour == 7);
+        CHECK(c.sms_webhook_url == "http://127.0.0.1:9/sms");
+        CHECK(c.sms_webhook_secret == "whsec");
+        CHECK_FALSE(c.development_delivery());
+        CHECK_FALSE(c.rate_limits);
+        CHECK(c.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1/128"});
+        CHECK(c.http_threads == 8);
+        CHECK(c.facebook_graph_url == "http://127.0.0.1:9");
+        CHECK(c.listen_host == "::1");
+        CHECK(c.listen_port == 8081);
+    }
+
+    TEST_CASE("config::load_config rejects bad values, naming the setting") {
+        CHECK(rejection({}, {{"CONTACTD_OTP_TTL", "abc"}}).find("CONTACTD_OTP_TTL") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_OTP_TTL", "5"}}).find("CONTACTD_OTP_TTL") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_OTP_TTL", "300s"}}).find("CONTACTD_OTP_TTL") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_OTP_TTL", "-300"}}).find("CONTACTD_OTP_TTL") !=
+              std::string::npos);
+        CHECK(
+            rejection({}, {{"CONTACTD_OTP_MAX_ATTEMPTS", "0"}}).find("CONTACTD_OTP_MAX_ATTEMPTS") !=
+            std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_ACCESS_TTL", "99999999999999999999"}})
+                  .find("CONTACTD_ACCESS_TTL") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_LISTEN", "8080"}}).find("CONTACTD_LISTEN") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_LISTEN", "127.0.0.1:70000"}}).find("CONTACTD_LISTEN") !=
+              std::string::npos);
+        CHECK(rejection({{"listen", "127.0.0.1:http"}}, {}).find("CONTACTD_LISTEN") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_JWT_SECRET", std::string(31, 's')}})
+                  .find("CONTACTD_JWT_SECRET") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_RATE_LIMITS", "maybe"}}).find("CONTACTD_RATE_LIMITS") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_HTTP_THREADS", "1"}}).find("CONTACTD_HTTP_THREADS") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_CONFIG", "/nonexistent/contactd.conf"}}).find("config") !=
+              std::string::npos);
+    }
+
+    TEST_CASE(
+        "config::load_config rejects a config file line without NAME=value, with its line number") {
+        contactd::test::TempDir dir;
+        const auto file = write_file(dir, "CONTACTD_OTP_TTL=120\nthis is not a setting\n");
+        const auto message = rejection({{"config", file}}, {});
+        CHECK(message.find(":2:") != std::string::npos);
+    }
+
+    TEST_CASE(
+        "config::load_config: a bad value in the file is rejected even if the environment is "
+        "fine") {
+        contactd::test::TempDir dir;
+        const auto file = write_file(dir, "CONTACTD_OTP_MAX_ATTEMPTS=many\n");
+        CHECK(rejection({}, {{"CONTACTD_CONFIG", file}}).find("CONTACTD_OTP_MAX_ATTEMPTS") !=
+              std::string::npos);
+    }
+}
