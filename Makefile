@@ -9,7 +9,14 @@ DB         ?= ./contactd.db
 PACKAGES = build-essential cmake pkg-config \
            libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libssl-dev nlohmann-json3-dev doctest-dev \
            libexpected-dev libphonenumber-dev iso-codes libargon2-dev john-data \
-           libcurl4-openssl-dev python3 python3-aiosmtpd sqlite3 curl
+           libcurl4-openssl-dev python3 python3-aiosmtpd sqlite3 curl chromium
+# The portal's browser test (tests/e2e) drives Debian's chromium (any current release;
+# playwright-core never downloads a browser of its own) from Node.js >= 18:
+# playwright-core is pinned to 1.61.1, the last release whose engines allow Node 18, the
+# version of Debian 12's nodejs. A machine that already has node and npm keeps them (e.g.
+# NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
+PACKAGES += $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
+E2E_DEPS  = tests/e2e/node_modules/.package-lock.json
 
 .PHONY: all deps build run test asan bench format clean
 
@@ -32,8 +39,12 @@ build: deps $(BUILD)/CMakeCache.txt
 run: build
 	CONTACTD_LISTEN=$${CONTACTD_LISTEN:-$(LISTEN)} CONTACTD_DB=$${CONTACTD_DB:-$(DB)} ./$(BUILD)/contactd serve
 
-test: build
+# The browser test's npm packages come first, so that configuring registers e2e/portal.
+test: deps $(E2E_DEPS) build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+$(E2E_DEPS): tests/e2e/package.json tests/e2e/package-lock.json | deps
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund
 
 asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONTACTD_SANITIZE=ON
