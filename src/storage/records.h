@@ -115,4 +115,28 @@ struct OrganisationRecord {
     std::int64_t updated_at = 0;
 };
 
+// A phone the back office recorded for a contact (contact_phones), in order.
+struct ContactPhoneRecord {
+    string phone_type = "MOBILE";
+    string number;  // E.164
+    bool is_primary = false;
+};
+
+// A back-office custom field of a contact (contact_custom_fields), in order.
+struct CustomFieldRecord {
+    string key;
+    optional<string> value;
+};
+
+// One back-office change (audit_log). detail is a JSON object that never holds a secret.
+struct AuditRecord {
+    string id;
+    string api_key_id;
+    string action;       // e.g. CONTACT_CREATE
+    string entity_type;  // CONTACT | ORGANISATION
+    string entity_id;
+    string detail = "{}";
+    std::int64_t created_at = 0;
+};
+
 }  // namespace contactd::storage

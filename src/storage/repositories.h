@@ -32,6 +32,28 @@ public:
     virtual void set_verified(const std::string& id, std::int64_t now) = 0;
     // Removes the contact; identities, codes and sessions go with it (cascade).
     virtual bool remove(const std::string& id) = 0;
+
+    // The back-office listing. Every given filter must match; values come normalized:
+    // email lower-cased, phone E.164. `text_prefix` (lower-cased) matches the start of a
+    // first, last or company name, the email or the code; `phone_prefix` the start of a
+    // phone; a contact matching either matches the search.
+    struct Search {
+        std::optional<std::string> code;   // exact
+        std::optional<std::string> email;  // recorded email or EMAIL identity
+        std::optional<std::string> phone;  // recorded phone or PHONE identity
+        std::optional<std::string> text_prefix;
+        std::optional<std::string> phone_prefix;
+    };
+    // Oldest first (ties by id), `limit` from `offset`; and how many match in all.
+    virtual std::vector<ContactRecord> search(const Search& search, std::int64_t offset, int limit) = 0;
+    virtual std::int64_t count(const Search& search) = 0;
+    // The phones and custom fields the back office recorded, in order; replace_* rewrites
+    // them all.
+    virtual std::vector<ContactPhoneRecord> phones(const std::string& contact_id) = 0;
+    virtual void replace_phones(const std::string& contact_id, const std::vector<ContactPhoneRecord>& phones) = 0;
+    virtual std::vector<CustomFieldRecord> custom_fields(const std::string& contact_id) = 0;
+    virtual void replace_custom_fields(const std::string& contact_id,
+                                       const std::vector<CustomFieldRecord>& fields) = 0;
 };
 
 class IdentityRepository {
@@ -134,6 +156,31 @@ public:
     virtual ~OrganisationRepository() = default;
     // The organisations the contact has signed up to, by name.
     virtual std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) = 0;
+    virtual void insert(const OrganisationRecord& organisation) = 0;
+    virtual void update(const OrganisationRecord& organisation) = 0;  // by id: name, org_type, updated_at
+    virtual std::optional<OrganisationRecord> find(const std::string& id) = 0;
+    // Removes the organisation; its memberships go with it (cascade).
+    virtual bool remove(const std::string& id) = 0;
+    // By name, then id.
+    virtual std::vector<OrganisationRecord> list(std::int64_t offset, int limit) = 0;
+    virtual std::int64_t count() = 0;
+    // Memberships; each is false when there was nothing to change.
+    virtual bool add_member(const std::string& organisation_id, const std::string& contact_id,
+                            std::int64_t now) = 0;
+    virtual bool remove_member(const std::string& organisation_id, const std::string& contact_id) = 0;
+};
+
+// The trail of back-office changes.
+class AuditRepository {
+public:
+    virtual ~AuditRepository() = default;
+    virtual void insert(const AuditRecord& entry) = 0;
+    struct Filter {
+        std::optional<std::string> entity_id;
+    };
+    // Newest first; and how many match in all.
+    virtual std::vector<AuditRecord> list(const Filter& filter, std::int64_t offset, int limit) = 0;
+    virtual std::int64_t count(const Filter& filter) = 0;
 };
 
 // One transaction's view of storage.
@@ -148,6 +195,7 @@ public:
     virtual ApiKeyRepository& api_keys() = 0;
     virtual OutboxRepository& outbox() = 0;
     virtual OrganisationRepository& organisations() = 0;
+    virtual AuditRepository& audit() = 0;
     virtual SignInFailureRepository& sign_in_failures() = 0;
 };
 

@@ -28,6 +28,13 @@ public:
     std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) override;
     void set_verified(const std::string& id, std::int64_t now) override;
     bool remove(const std::string& id) override;
+    // Back office (contact_backoffice_repository.cpp).
+    std::vector<ContactRecord> search(const Search& search, std::int64_t offset, int limit) override;
+    std::int64_t count(const Search& search) override;
+    std::vector<ContactPhoneRecord> phones(const std::string& contact_id) override;
+    void replace_phones(const std::string& contact_id, const std::vector<ContactPhoneRecord>& phones) override;
+    std::vector<CustomFieldRecord> custom_fields(const std::string& contact_id) override;
+    void replace_custom_fields(const std::string& contact_id, const std::vector<CustomFieldRecord>& fields) override;
 
 private:
     std::vector<ContactRecord> select_where(const char* condition, const std::string& value);
@@ -111,6 +118,26 @@ class SqliteOrganisations final : public OrganisationRepository {
 public:
     explicit SqliteOrganisations(SQLite::Database& db) : db_(db) {}
     std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) override;
+    // Back office (organisation_backoffice_repository.cpp).
+    void insert(const OrganisationRecord& organisation) override;
+    void update(const OrganisationRecord& organisation) override;
+    std::optional<OrganisationRecord> find(const std::string& id) override;
+    bool remove(const std::string& id) override;
+    std::vector<OrganisationRecord> list(std::int64_t offset, int limit) override;
+    std::int64_t count() override;
+    bool add_member(const std::string& organisation_id, const std::string& contact_id, std::int64_t now) override;
+    bool remove_member(const std::string& organisation_id, const std::string& contact_id) override;
+
+private:
+    SQLite::Database& db_;
+};
+
+class SqliteAudit final : public AuditRepository {
+public:
+    explicit SqliteAudit(SQLite::Database& db) : db_(db) {}
+    void insert(const AuditRecord& entry) override;
+    std::vector<AuditRecord> list(const Filter& filter, std::int64_t offset, int limit) override;
+    std::int64_t count(const Filter& filter) override;
 
 private:
     SQLite::Database& db_;
@@ -133,7 +160,7 @@ class SqliteRepositories final : public Repositories {
 public:
     explicit SqliteRepositories(SQLite::Database& db)
         : settings_(db), contacts_(db), identities_(db), otps_(db), sessions_(db), api_keys_(db), outbox_(db),
-          organisations_(db), sign_in_failures_(db) {}
+          organisations_(db), audit_(db), sign_in_failures_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -142,6 +169,7 @@ public:
     ApiKeyRepository& api_keys() override { return api_keys_; }
     OutboxRepository& outbox() override { return outbox_; }
     OrganisationRepository& organisations() override { return organisations_; }
+    AuditRepository& audit() override { return audit_; }
     SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
 
 private:
@@ -153,6 +181,7 @@ private:
     SqliteApiKeys api_keys_;
     SqliteOutbox outbox_;
     SqliteOrganisations organisations_;
+    SqliteAudit audit_;
     SqliteSignInFailures sign_in_failures_;
 };
 

@@ -1,0 +1,90 @@
+// SqliteOrganisations: the back office's organisations and memberships.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+
+namespace contactd::storage::sqlite {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, name, org_type, created_at, updated_at FROM organisations ";
+
+OrganisationRecord read_organisation(SQLite::Statement& s) {
+    return {s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
+            s.getColumn(3).getInt64(), s.getColumn(4).getInt64()};
+}
+
+}  // namespace
+
+void SqliteOrganisations::insert(const OrganisationRecord& o) {
+    SQLite::Statement s(db_,
+                        "INSERT INTO organisations (id, name, org_type, created_at, updated_at) "
+                        "VALUES (?,?,?,?,?)");
+    s.bind(1, o.id);
+    s.bind(2, o.name);
+    s.bind(3, o.org_type);
+    s.bind(4, o.created_at);
+    s.bind(5, o.updated_at);
+    s.exec();
+}
+
+void SqliteOrganisations::update(const OrganisationRecord& o) {
+    SQLite::Statement s(
+        db_, "UPDATE organisations SET name = ?, org_type = ?, updated_at = ? WHERE id = ?");
+    s.bind(1, o.name);
+    s.bind(2, o.org_type);
+    s.bind(3, o.updated_at);
+    s.bind(4, o.id);
+    s.exec();
+}
+
+std::optional<OrganisationRecord> SqliteOrganisations::find(const std::string& id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_organisation(s);
+}
+
+bool SqliteOrganisations::remove(const std::string& id) {
+    SQLite::Statement s(db_, "DELETE FROM organisations WHERE id = ?");
+    s.bind(1, id);
+    return s.exec() == 1;
+}
+
+std::vector<OrganisationRecord> SqliteOrganisations::list(std::int64_t offset, int limit) {
+    SQLite::Statement s(db_, std::string(kSelect) + "ORDER BY name, id LIMIT ? OFFSET ?");
+    s.bind(1, limit);
+    s.bind(2, offset);
+    std::vector<OrganisationRecord> out;
+    while (s.executeStep()) out.push_back(read_organisation(s));
+    return out;
+}
+
+std::int64_t SqliteOrganisations::count() {
+    SQLite::Statement s(db_, "SELECT count(*) FROM organisations");
+    s.executeStep();
+    return s.getColumn(0).getInt64();
+}
+
+bool SqliteOrganisations::add_member(const std::string& organisation_id,
+                                     const std::string& contact_id, std::int64_t now) {
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO contact_organisations (contact_id, organisation_id, joined_at) VALUES (?,?,?)"
+        " ON CONFLICT (contact_id, organisation_id) DO NOTHING");
+    s.bind(1, contact_id);
+    s.bind(2, organisation_id);
+    s.bind(3, now);
+    return s.exec() == 1;
+}
+
+bool SqliteOrganisations::remove_member(const std::string& organisation_id,
+                                        const std::string& contact_id) {
+    SQLite::Statement s(
+        db_, "DELETE FROM contact_organisations WHERE contact_id = ? AND organisation_id = ?");
+    s.bind(1, contact_id);
+    s.bind(2, organisation_id);
+    return s.exec() == 1;
+}
+
+}  // namespace contactd::storage::sqlite
