@@ -1,0 +1,47 @@
+#include "domain/backoffice_fields.h"
+
+#include <algorithm>
+
+#include "crypto/random.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace contactd::domain {
+
+bool is_valid_entity_id(const std::string& id) {
+    return !id.empty() && id.size() <= 36 && std::all_of(id.begin(), id.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-';
+    });
+}
+
+std::string id_or_generate(const std::optional<std::string>& id, const std::string& field) {
+    if (!id) return crypto::uuid_v4();
+    if (!is_valid_entity_id(*id)) {
+        throw invalid_value(field + " must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'",
+                            {field});
+    }
+    return *id;
+}
+
+std::optional<std::string> clean_text(const std::optional<std::string>& value,
+                                      const std::string& field, std::size_t max_chars) {
+    if (!value) return std::nullopt;
+    auto text = trim(*value);
+    if (text.empty()) return std::nullopt;
+    const auto length = utf8_length(text);
+    if (!length) throw invalid_value(field + " is not valid UTF-8", {field});
+    if (*length > max_chars) {
+        throw invalid_value(field + " is longer than " + std::to_string(max_chars) + " characters",
+                            {field});
+    }
+    const bool control = std::any_of(text.begin(), text.end(), [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return c < 0x20 || c == 0x7F;
+    });
+    if (control) throw invalid_value(field + " holds control characters", {field});
+    return text;
+}
+
+}  // namespace contactd::domain

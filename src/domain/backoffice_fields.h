@@ -1,0 +1,19 @@
+#pragma once
+// Checks shared by the back-office services (contacts and organisations).
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace contactd::domain {
+
+// A client-chosen id: 1 to 36 characters of [A-Za-z0-9_-]. Without one, a UUID is
+// generated. Throws Error(InvalidValue) naming `field`.
+std::string id_or_generate(const std::optional<std::string>& id, const std::string& field = "id");
+bool is_valid_entity_id(const std::string& id);
+
+// Trims; empty becomes nullopt. Throws Error(InvalidValue) naming `field` for text
+// that is not UTF-8, holds control characters or is longer than `max_chars`.
+std::optional<std::string> clean_text(const std::optional<std::string>& value,
+                                      const std::string& field, std::size_t max_chars);
+
+}  // namespace contactd::domain
