@@ -8,7 +8,10 @@
 #include "crypto/jwt.h"
 #include "delivery/dispatcher.h"
 #include "domain/api_key_service.h"
+#include "domain/audit_trail.h"
 #include "domain/auth_service.h"
+#include "domain/backoffice_contacts.h"
+#include "domain/backoffice_organisations.h"
 #include "domain/message_composer.h"
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
@@ -60,6 +63,9 @@ private:
     std::unique_ptr<domain::SessionService> sessions_;
     std::unique_ptr<domain::AuthService> auth_;
     std::unique_ptr<domain::ProfileService> profiles_;
+    std::unique_ptr<domain::AuditTrail> audit_;
+    std::unique_ptr<domain::BackOfficeContacts> backoffice_contacts_;
+    std::unique_ptr<domain::BackOfficeOrganisations> backoffice_organisations_;
     std::unique_ptr<http::ClientAddressResolver> addresses_;
     std::unique_ptr<RateLimiter> limiter_;
     std::unique_ptr<http::HttpServer> server_;

@@ -1,0 +1,21 @@
+#pragma once
+#include "domain/api_key_service.h"
+#include "domain/audit_trail.h"
+#include "domain/backoffice_contacts.h"
+#include "domain/backoffice_organisations.h"
+#include "http/server.h"
+
+namespace contactd::http {
+
+struct BackOfficeDeps {
+    domain::BackOfficeContacts& contacts;
+    domain::BackOfficeOrganisations& organisations;
+    const domain::AuditTrail& audit;
+    domain::ApiKeyService& api_keys;
+};
+
+// Registers every /backoffice/v1 route but the message listing; each needs a secret
+// api_key (a public one is 403, none or an unknown one 401).
+void add_backoffice_routes(HttpServer& server, const BackOfficeDeps& deps);
+
+}  // namespace contactd::http
