@@ -5,7 +5,8 @@
 namespace contactd::storage::sqlite {
 
 void SqliteSignInFailures::insert(const SignInFailureRecord& f) {
-    SQLite::Statement s(db_, "INSERT INTO sign_in_failures (id, key_hash, failed_at) VALUES (?,?,?)");
+    SQLite::Statement s(db_,
+                        "INSERT INTO sign_in_failures (id, key_hash, failed_at) VALUES (?,?,?)");
     s.bind(1, f.id);
     s.bind(2, f.key_hash);
     s.bind(3, f.failed_at);
@@ -18,7 +19,8 @@ void SqliteSignInFailures::remove(const std::string& id) {
     s.exec();
 }
 
-SignInFailureRepository::Window SqliteSignInFailures::since(const std::string& key_hash, std::int64_t since) {
+SignInFailureRepository::Window SqliteSignInFailures::since(const std::string& key_hash,
+                                                            std::int64_t since) {
     SQLite::Statement s(db_,
                         "SELECT count(*), coalesce(min(failed_at), 0), coalesce(max(failed_at), 0)"
                         " FROM sign_in_failures WHERE key_hash = ? AND failed_at >= ?");

@@ -1,0 +1,89 @@
+#pragma once
+// Password hashing: argon2id (libargon2) with OWASP's parameters, stored as a PHC string
+// ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"), 16 random bytes of salt.
+//
+// Hashing costs ~19 MiB and tens of milliseconds, so every hash and verify passes a gate:
+// at most `max_concurrent` run at once, at most `max_waiting` more wait, each at most
+// `max_wait`. A request that cannot get a slot fails fast with Error(RateLimited)
+// (HTTP 429, Retry-After 1) instead of piling up: a burst of sign-ins can neither
+// exhaust memory nor hold every HTTP worker thread. Thread-safe.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace contactd::crypto {
+
+struct Argon2Params {
+    std::uint32_t memory_kib = 19456;
+    std::uint32_t iterations = 2;
+    std::uint32_t parallelism = 1;
+};
+
+// Prepares a password for hashing as RFC 8265's OpaqueString does: Unicode NFC, so the
+// same characters typed on different systems give the same password. nullopt when
+// `password` is not valid UTF-8. Nothing is ever cut off.
+std::optional<std::string> normalize_password(std::string_view password);
+
+struct PasswordHasherOptions {
+    Argon2Params params;
+    int max_concurrent = 2;
+    int max_waiting = 8;
+    std::chrono::milliseconds max_wait{2000};
+};
+
+class PasswordHasher {
+  public:
+    explicit PasswordHasher(PasswordHasherOptions options = {});
+
+    // A PHC string with a fresh random salt. Throws Error(RateLimited) when the gate is
+    // full, std::runtime_error if argon2 fails.
+    std::string hash(std::string_view password) const;
+
+    // argon2id_verify (constant time) against a stored PHC string; false for a wrong
+    // password or a malformed string. Throws Error(RateLimited) when the gate is full.
+    bool verify(const std::string& phc, std::string_view password) const;
+
+    // Costs what verify() costs, against a hash of a random secret, and returns nothing:
+    // for an unknown account, so that its answer takes as long as a wrong password.
+    void verify_dummy(std::string_view password) const;
+
+    // True when `phc` was made with other parameters than the current ones.
+    bool needs_rehash(std::string_view phc) const;
+
+    // The most hashes that ever ran at once (for tests and diagnostics).
+    int peak_concurrent() const;
+
+    // A held slot of the gate. Tests use it to fill the gate.
+    class Slot {
+      public:
+        Slot(Slot&& other) noexcept : owner_(other.owner_) { other.owner_ = nullptr; }
+        Slot& operator=(Slot&&) = delete;
+        ~Slot();
+
+      private:
+        friend class PasswordHasher;
+        explicit Slot(const PasswordHasher* owner) : owner_(owner) {}
+        const PasswordHasher* owner_;
+    };
+    // Waits for a slot as hash() and verify() do; throws Error(RateLimited) if none.
+    Slot acquire() const;
+
+  private:
+    void release() const;
+    std::string encode(std::string_view password, const std::string& salt) const;
+
+    const PasswordHasherOptions options_;
+    const std::string prefix_;  // "$argon2id$v=19$m=...,t=...,p=...$"
+    std::string dummy_;         // PHC string of a random secret
+    mutable std::mutex mutex_;
+    mutable std::condition_variable freed_;
+    mutable int running_ = 0;
+    mutable int waiting_ = 0;
+    mutable int peak_ = 0;
+};
+
+}  // namespace contactd::crypto
