@@ -1,5 +1,8 @@
 #include "app/app.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "app/channels.h"
 #include "app/key_material.h"
 #include "crypto/random.h"
@@ -35,6 +38,17 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         clock_, *jwt_,
         domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl, config_.refresh_absolute_ttl});
     auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
+    crypto::PasswordHasherOptions hashing;
+    hashing.max_concurrent = config_.password_hash_concurrency > 0
+                                 ? config_.password_hash_concurrency
+                                 : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 4);
+    hashing.max_waiting = std::max(1, config_.http_threads / 4);  // the rest of the threads stay free
+    hasher_ = std::make_unique<crypto::PasswordHasher>(hashing);
+    credentials_ = std::make_unique<domain::CredentialService>(
+        *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
+        domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
+                              config_.password_max_failures_per_hour},
+        nullptr /* a domain::FacebookVerifier, once Facebook is wired */);
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
     backoffice_contacts_ = std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_);
@@ -62,7 +76,8 @@ App::~App() {
 
 void App::add_routes() {
     http::add_self_service_routes(*server_,
-                                  http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get()});
+                                  http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
+                                                       credentials_.get()});
     http::add_backoffice_routes(*server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_,
                                                                *audit_, *api_keys_});
     http::add_portal_routes(*server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});

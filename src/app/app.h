@@ -6,10 +6,12 @@
 
 #include "app/config.h"
 #include "crypto/jwt.h"
+#include "crypto/password.h"
 #include "delivery/dispatcher.h"
 #include "domain/api_key_service.h"
 #include "domain/audit_trail.h"
 #include "domain/auth_service.h"
+#include "domain/credential_service.h"
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
 #include "domain/message_composer.h"
@@ -47,6 +49,7 @@ public:
     domain::ApiKeyService& api_keys() { return *api_keys_; }
     delivery::Dispatcher& dispatcher() { return *dispatcher_; }
     const std::string& portal_api_key() const { return portal_api_key_; }
+    const crypto::PasswordHasher& password_hasher() const { return *hasher_; }
 
 private:
     void add_routes();
@@ -62,6 +65,8 @@ private:
     std::unique_ptr<domain::OtpService> otps_;
     std::unique_ptr<domain::SessionService> sessions_;
     std::unique_ptr<domain::AuthService> auth_;
+    std::unique_ptr<crypto::PasswordHasher> hasher_;
+    std::unique_ptr<domain::CredentialService> credentials_;
     std::unique_ptr<domain::ProfileService> profiles_;
     std::unique_ptr<domain::AuditTrail> audit_;
     std::unique_ptr<domain::BackOfficeContacts> backoffice_contacts_;

@@ -117,6 +117,10 @@ void apply_settings(Config& c, const Settings& s) {
     if (auto v = text("CONTACTD_FACEBOOK_GRAPH_URL")) c.facebook_graph_url = *v;
     if (auto v = text("CONTACTD_RATE_LIMITS")) c.rate_limits = parse_switch("CONTACTD_RATE_LIMITS", *v);
     if (auto v = text("CONTACTD_TRUSTED_PROXIES")) c.trusted_proxies = split_list(*v);
+    set_int("CONTACTD_PASSWORD_HASH_CONCURRENCY", c.password_hash_concurrency, 0, 64);
+    set_int("CONTACTD_PASSWORD_FREE_FAILURES", c.password_free_failures, 1, 100);
+    set_int("CONTACTD_PASSWORD_BACKOFF_MAX", c.password_backoff_max, 0, 24 * 3600);
+    set_int("CONTACTD_PASSWORD_MAX_FAILURES_PER_HOUR", c.password_max_failures_per_hour, 1, 100);
     set_int("CONTACTD_HTTP_THREADS", c.http_threads, 4, 4096);
 }
 

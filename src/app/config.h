@@ -46,6 +46,12 @@ struct Config {
     bool rate_limits = true;
     std::vector<std::string> trusted_proxies;  // CIDRs
 
+    // Passwords (domain/credential_service.h). 0 concurrent hashes: 2 to 4 by the CPUs.
+    int password_hash_concurrency = 0;
+    int password_free_failures = 5;
+    std::int64_t password_backoff_max = 900;
+    int password_max_failures_per_hour = 100;
+
     int http_threads = 64;
     std::size_t max_body_bytes = 64 * 1024;
     int keep_alive_timeout = 2;  // seconds; bounds how long shutdown waits on idle clients

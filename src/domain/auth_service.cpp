@@ -67,7 +67,8 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
         throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
     }
     if (input.identity.password) {
-        throw invalid_value("Registration with a password is not available", {"password"});
+        // Sign-up with a password is CredentialService::register_contact.
+        throw invalid_value("A password sign-up goes through the credential service", {"password"});
     }
     const auto first_name = clean(input.first_name);
     const auto last_name = clean(input.last_name);
@@ -77,7 +78,13 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
 
     auto challenge = store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
-        if (auto existing = repos.identities().find_by_value(destination.provider, destination.key)) {
+        auto existing = repos.identities().find_by_value(destination.provider, destination.key);
+        if (existing && existing->requires_verification && !existing->is_verified) {
+            // Another contact added it and never proved it: it is nobody's yet.
+            repos.identities().remove(existing->id);
+            existing.reset();
+        }
+        if (existing) {
             // Already registered: sign that contact in by code; change nothing else.
             auto contact = repos.contacts().find(existing->contact_id);
             auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
@@ -124,7 +131,10 @@ OtpChallenge AuthService::request_code(const Destination& destination) {
     auto challenge = store_.write([&](storage::Repositories& repos) {
         std::optional<storage::ContactRecord> contact;
         std::optional<std::string> identity_id;
-        if (auto identity = repos.identities().find_by_value(destination.provider, destination.key)) {
+        auto identity = repos.identities().find_by_value(destination.provider, destination.key);
+        // An identity added to a contact signs in only once it is proven (credential_service.h).
+        if (identity && identity->requires_verification && !identity->is_verified) identity.reset();
+        if (identity) {
             contact = repos.contacts().find(identity->contact_id);
             identity_id = identity->id;
         } else {
@@ -153,6 +163,16 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
     const auto now = clock_.now();
     const std::string contact_id = *otp.contact_id;
     if (otp.identity_id) {
+        if (otp.purpose == otp_purpose::kSignIn) {
+            const auto identity = repos.identities().find(*otp.identity_id);
+            if (identity && !identity->is_verified && identity->password_hash) {
+                // A password set by whoever registered this email without ever proving
+                // it: the one proving the email now takes the account, so that password
+                // and every session it opened end here.
+                repos.identities().set_password_hash(identity->id, std::nullopt);
+                repos.sessions().revoke_all_for_contact(contact_id, now);
+            }
+        }
         repos.identities().mark_verified(*otp.identity_id);
     } else if (!repos.identities().find_by_value(otp.channel == "SMS" ? "PHONE" : "EMAIL", otp.destination)) {
         // A back-office contact proved it owns its recorded email or phone: that is now

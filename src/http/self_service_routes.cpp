@@ -1,6 +1,7 @@
 #include "http/self_service_routes.h"
 
 #include "http/api_auth.h"
+#include "http/credential_input.h"
 #include "http/json_io.h"
 #include "http/self_service_input.h"
 #include "http/views.h"
@@ -51,6 +52,10 @@ public:
     void register_contact(const httplib::Request& req, httplib::Response& res) const {
         preflight(req, true);
         const auto input = parse_registration(parse_body(req));
+        if (input.identity.password) {
+            send_session(res, 201, credentials().register_contact(input, client(req)));
+            return;
+        }
         const auto result = d_.auth.register_contact(input, client(req));
         if (const auto* signed_in = std::get_if<domain::SignedIn>(&result)) {
             send_session(res, 201, *signed_in);
@@ -75,6 +80,41 @@ public:
                 : d_.auth.validate_code(std::get<domain::Destination>(submission.target), submission.code,
                                         client(req));
         send_session(res, 200, signed_in);
+    }
+
+    domain::CredentialService& credentials() const {
+        if (!d_.credentials) throw std::logic_error("the credential service is not wired");
+        return *d_.credentials;
+    }
+
+    // EMAIL with a password signs in; EMAIL or PHONE without one sends a code, as
+    // request-otp does.
+    void authenticate(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, true);
+        const auto identity = parse_authentication(parse_body(req));
+        if (identity.provider == "FACEBOOK") {
+            // The hook for Facebook sign-in (domain/facebook.h): not built yet.
+            throw invalid_value("Facebook sign-in is not configured", {"provider"});
+        }
+        if (identity.password) {
+            if (identity.provider != "EMAIL") throw invalid_value("A password goes with an EMAIL identity", {"password"});
+            if (!identity.email) throw missing_value("username");
+            send_session(res, 200, credentials().sign_in(*identity.email, *identity.password, client(req)));
+            return;
+        }
+        send_json(res, 200, challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity))));
+    }
+
+    // POST /contacts/{id}/identities and its alias /credentials.
+    void add_identity(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        const auto added = credentials().add_identity(bearer, parse_identity_addition(parse_body(req)));
+        Json out = {{"id", added.identity_id}};
+        if (added.challenge) {
+            out["auth_otp"] = added.challenge->auth_otp;
+            out["obfuscated_value"] = added.challenge->obfuscated_value;
+        }
+        send_json(res, 201, out);
     }
 
     void refresh(const httplib::Request& req, httplib::Response& res) const {
@@ -147,6 +187,10 @@ void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
         server.post(contacts + alias, bind(&Routes::validate_otp));
     }
     server.post(contacts + "/refresh", bind(&Routes::refresh));
+    server.post(contacts + "/authenticate", bind(&Routes::authenticate));
+    for (const char* alias : {"/identities", "/credentials"}) {
+        server.post(contacts + "/" + kId + alias, bind(&Routes::add_identity));
+    }
     server.post(contacts + "/" + kId + "/sign_out", bind(&Routes::sign_out));
     server.get(contacts + "/" + kId, bind(&Routes::get_contact));
     server.put(contacts + "/" + kId, bind(&Routes::update_contact));

@@ -1,6 +1,7 @@
 #pragma once
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
+#include "domain/credential_service.h"
 #include "domain/profile_service.h"
 #include "http/client_address.h"
 #include "http/server.h"
@@ -14,6 +15,7 @@ struct SelfServiceDeps {
     domain::ApiKeyService& api_keys;
     const ClientAddressResolver& addresses;
     RateLimiter* limiter;  // per client address on sign-in endpoints; null when off
+    domain::CredentialService* credentials = nullptr;  // passwords and added identities
 };
 
 // Registers every /self-service/v1 route.

@@ -1,0 +1,444 @@
+#include "domain/credential_service.h"
+
+#include <algorithm>
+
+#include "crypto/digest.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "domain/contact_points.h"
+#include "domain/password_policy.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace contactd::domain {
+namespace {
+
+constexpr std::int64_t kHour = 3600;
+
+// An identity added to a contact and not yet proven: it signs nobody in and holds
+// nothing against anyone else.
+bool is_pending(const storage::IdentityRecord& i) {
+    return i.requires_verification && !i.is_verified;
+}
+
+bool signs_in_with_password(const storage::IdentityRecord& i) {
+    return i.provider == "EMAIL" && i.password_hash && !is_pending(i);
+}
+
+std::string failure_key(const std::string& email_key) {
+    return crypto::to_hex(crypto::sha256("EMAIL:" + email_key));
+}
+
+Error wrong_credentials() {
+    return not_authenticated("The email or password is not correct");
+}
+
+Error too_many_tries(std::int64_t wait) {
+    return rate_limited("Too many failed sign-ins for this account; try again later", wait);
+}
+
+Error password_needs_email() {
+    return invalid_value("A password goes with an EMAIL identity", {"password"});
+}
+
+std::optional<std::string> clean(const std::optional<std::string>& value) {
+    if (!value) return std::nullopt;
+    auto t = trim(*value);
+    if (t.empty()) return std::nullopt;
+    return t;
+}
+
+std::string obfuscate(const Destination& d) {
+    return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
+}
+
+Destination destination_of(const storage::IdentityRecord& i) {
+    return {i.provider, i.value, i.display_value};
+}
+
+SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens) {
+    auto contact = repos.contacts().find(tokens.contact_id);
+    if (!contact) throw not_authenticated("The contact no longer exists");
+    return SignedIn{tokens, std::move(*contact),
+                    repos.organisations().list_for_contact(tokens.contact_id)};
+}
+
+storage::ContactRecord require_contact(storage::Repositories& repos, const std::string& id) {
+    auto contact = repos.contacts().find(id);
+    if (!contact) throw not_found("Contact");
+    return std::move(*contact);
+}
+
+}  // namespace
+
+struct CredentialService::Reservation {
+    std::string try_id;
+    std::optional<storage::IdentityRecord> identity;
+};
+
+CredentialService::CredentialService(storage::Store& store, const Clock& clock,
+                                     const OtpService& otps, const SessionService& sessions,
+                                     const OutboxWriter& outbox,
+                                     const crypto::PasswordHasher& hasher, SignInBackoff backoff,
+                                     const FacebookVerifier* facebook)
+    : store_(store),
+      clock_(clock),
+      otps_(otps),
+      sessions_(sessions),
+      outbox_(outbox),
+      hasher_(hasher),
+      backoff_(backoff),
+      facebook_(facebook) {}
+
+// ---- backoff ----
+
+std::int64_t CredentialService::wait_before_try(storage::Repositories& repos,
+                                                const std::string& key_hash,
+                                                std::int64_t now) const {
+    const auto window = repos.sign_in_failures().since(key_hash, now - kHour + 1);
+    if (window.count >= std::min(backoff_.max_failures_per_hour, 100)) {
+        return std::max<std::int64_t>(1, window.oldest + kHour - now);
+    }
+    if (window.count >= backoff_.free_failures && backoff_.max_delay > 0) {
+        const int doublings = window.count - backoff_.free_failures;
+        const std::int64_t delay =
+            doublings >= 30
+                ? backoff_.max_delay
+                : std::min<std::int64_t>(backoff_.max_delay, std::int64_t{1} << doublings);
+        if (window.newest + delay > now) return window.newest + delay - now;
+    }
+    return 0;
+}
+
+// Counts a try before it is checked (as codes are), so that a burst of concurrent tries
+// cannot slip past the backoff. The row is removed again only when the check could not
+// run at all; a success clears the name's rows.
+CredentialService::Reservation CredentialService::reserve_try(
+    const std::string& key_hash, const std::optional<std::string>& email_key) {
+    return store_.write([&](storage::Repositories& repos) {
+        const auto now = clock_.now();
+        repos.sign_in_failures().prune(now - kHour);
+        if (const auto wait = wait_before_try(repos, key_hash, now); wait > 0)
+            throw too_many_tries(wait);
+        storage::SignInFailureRecord failure;
+        failure.id = crypto::random_token(16);
+        failure.key_hash = key_hash;
+        failure.failed_at = now;
+        repos.sign_in_failures().insert(failure);
+        Reservation reservation{failure.id, std::nullopt};
+        if (email_key) reservation.identity = repos.identities().find_by_value("EMAIL", *email_key);
+        return reservation;
+    });
+}
+
+void CredentialService::release_try(const std::string& try_id) {
+    store_.write([&](storage::Repositories& repos) { repos.sign_in_failures().remove(try_id); });
+}
+
+// ---- sign-up and sign-in ----
+
+SignedIn CredentialService::register_contact(const RegistrationInput& input,
+                                             const ClientInfo& client) {
+    if (to_upper(input.identity.provider) != "EMAIL" || !input.identity.password)
+        throw password_needs_email();
+    const auto first_name = clean(input.first_name);
+    const auto last_name = clean(input.last_name);
+    if (!first_name) throw missing_value("first_name");
+    if (!last_name) throw missing_value("last_name");
+    const Destination destination = AuthService::destination_of(input.identity);
+    const auto password = accept_new_password(*input.identity.password, destination.display);
+    auto taken = [&](storage::Repositories& repos) {
+        const auto existing = repos.identities().find_by_value("EMAIL", destination.key);
+        if (existing && !is_pending(*existing)) {
+            throw already_exists("This email is already registered; sign in instead", {"email"});
+        }
+        return existing;
+    };
+    store_.read(taken);  // refuse before paying for a hash
+    const auto password_hash = hasher_.hash(password);
+
+    auto signed_in = store_.write([&](storage::Repositories& repos) {
+        const auto now = clock_.now();
+        if (const auto unproven = taken(repos)) repos.identities().remove(unproven->id);
+        storage::ContactRecord contact;
+        contact.id = crypto::uuid_v4();
+        contact.title = clean(input.title);
+        contact.first_name = first_name;
+        contact.last_name = last_name;
+        contact.service_acceptance = input.service_acceptance;
+        contact.email_opt_out = input.email_opt_out;
+        contact.sms_opt_out = input.sms_opt_out;
+        contact.email = destination.display;
+        contact.phone = input.recorded_phone;
+        contact.created_at = now;
+        contact.updated_at = now;
+        storage::IdentityRecord identity;
+        identity.id = crypto::uuid_v4();
+        identity.contact_id = contact.id;
+        identity.provider = "EMAIL";
+        identity.value = destination.key;
+        identity.display_value = destination.display;
+        identity.password_hash = password_hash;
+        identity.created_at = now;
+        repos.contacts().insert(contact);
+        repos.identities().insert(identity);
+        // The contact stays unverified until this code comes back through validate-otp.
+        send_verification(repos, identity, contact, true);
+        return load_signed_in(repos,
+                              sessions_.start(repos, contact.id, auth_method::kPassword, client));
+    });
+    outbox_.wake();
+    return signed_in;
+}
+
+SignedIn CredentialService::sign_in(const std::string& username, const std::string& password,
+                                    const ClientInfo& client) {
+    const auto email = normalize_email(username, "username");
+    const auto key_hash = failure_key(email.key);
+    const auto reservation = reserve_try(key_hash, email.key);
+
+    // The same work whoever asks: one argon2id verification, real or dummy.
+    const auto normalized = crypto::normalize_password(password);
+    const bool checkable = reservation.identity && signs_in_with_password(*reservation.identity) &&
+                           normalized && utf8_length(*normalized).value_or(0) <= kPasswordMaxLength;
+    bool right = false;
+    try {
+        if (checkable) {
+            right = hasher_.verify(*reservation.identity->password_hash, *normalized);
+        } else {
+            hasher_.verify_dummy(normalized.value_or(password));
+        }
+    } catch (const Error&) {
+        release_try(reservation.try_id);  // the gate was full: nothing was checked
+        throw;
+    }
+    if (!right) throw wrong_credentials();  // the counted try stays
+
+    std::optional<std::string> rehashed;
+    if (hasher_.needs_rehash(*reservation.identity->password_hash)) {
+        try {
+            rehashed = hasher_.hash(*normalized);
+        } catch (const Error&) {
+            // Busy: upgrade another time.
+        }
+    }
+    return store_.write([&](storage::Repositories& repos) {
+        const auto identity = repos.identities().find(reservation.identity->id);
+        // Changed meanwhile (a new password, a removed identity): this one no longer holds.
+        if (!identity || identity->password_hash != reservation.identity->password_hash ||
+            !signs_in_with_password(*identity)) {
+            throw wrong_credentials();
+        }
+        repos.sign_in_failures().clear(key_hash);
+        if (rehashed) repos.identities().set_password_hash(identity->id, rehashed);
+        return load_signed_in(
+            repos, sessions_.start(repos, identity->contact_id, auth_method::kPassword, client));
+    });
+}
+
+// ---- identities ----
+
+AddedIdentity CredentialService::add_identity(const Bearer& bearer,
+                                              const IdentityAddition& addition) {
+    const auto provider = to_upper(addition.identity.provider);
+    if (provider == "FACEBOOK") {
+        if (addition.identity.password) throw password_needs_email();
+        return add_facebook(bearer, addition.identity);
+    }
+    const Destination destination = AuthService::destination_of(addition.identity);
+    if (addition.identity.password && destination.provider != "EMAIL") throw password_needs_email();
+    std::optional<std::string> new_password;
+    if (addition.identity.password)
+        new_password = accept_new_password(*addition.identity.password, destination.display);
+
+    const auto existing = store_.read([&](storage::Repositories& repos) {
+        return repos.identities().find_by_value(destination.provider, destination.key);
+    });
+    if (existing && existing->contact_id == bearer.contact_id) {
+        if (new_password)
+            return change_password(bearer, *existing, *new_password, addition.current_password);
+        if (existing->is_verified)
+            throw already_exists("The contact already has this identity", {"identity"});
+        return resend_verification(*existing);
+    }
+    if (existing && !is_pending(*existing)) {
+        throw already_exists("This identity belongs to another contact", {"identity"});
+    }
+    return add_new(bearer, destination, new_password);
+}
+
+AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination& destination,
+                                         const std::optional<std::string>& new_password) {
+    const auto password_hash =
+        new_password ? std::optional(hasher_.hash(*new_password)) : std::nullopt;
+    auto added = store_.write([&](storage::Repositories& repos) {
+        const auto contact = require_contact(repos, bearer.contact_id);
+        if (const auto existing =
+                repos.identities().find_by_value(destination.provider, destination.key)) {
+            if (!is_pending(*existing) || existing->contact_id == bearer.contact_id) {
+                throw already_exists("This identity was just added; try again", {"identity"});
+            }
+            repos.identities().remove(existing->id);  // another contact's unproven claim
+        }
+        storage::IdentityRecord identity;
+        identity.id = crypto::uuid_v4();
+        identity.contact_id = contact.id;
+        identity.provider = destination.provider;
+        identity.value = destination.key;
+        identity.display_value = destination.display;
+        identity.password_hash = password_hash;
+        identity.requires_verification = true;
+        identity.created_at = clock_.now();
+        repos.identities().insert(identity);
+        auto challenge = send_verification(repos, identity, contact, false);
+        notify_identity_added(repos, contact, identity.id);
+        return AddedIdentity{identity.id, std::move(challenge)};
+    });
+    outbox_.wake();
+    return added;
+}
+
+AddedIdentity CredentialService::resend_verification(const storage::IdentityRecord& identity) {
+    auto added = store_.write([&](storage::Repositories& repos) {
+        const auto current = repos.identities().find(identity.id);
+        if (!current || current->contact_id != identity.contact_id) throw not_found("Identity");
+        if (current->is_verified)
+            throw already_exists("The contact already has this identity", {"identity"});
+        const auto contact = require_contact(repos, current->contact_id);
+        return AddedIdentity{current->id, send_verification(repos, *current, contact, false)};
+    });
+    outbox_.wake();
+    return added;
+}
+
+AddedIdentity CredentialService::change_password(
+    const Bearer& bearer, const storage::IdentityRecord& identity, const std::string& new_password,
+    const std::optional<std::string>& current_password) {
+    // An identity nobody can sign in with yet needs no proof: its password only starts to
+    // count once the code sent to it comes back.
+    const bool usable = !is_pending(identity);
+    if (usable) {
+        const bool recent_code_sign_in = store_.read([&](storage::Repositories& repos) {
+            const auto session = repos.sessions().find(bearer.session_id);
+            return session && session->auth_method == auth_method::kOtp &&
+                   clock_.now() - session->created_at <= kRecentCodeSignIn;
+        });
+        if (current_password) {
+            // Checked like a sign-in, and counted toward the same backoff: a stolen access
+            // token must not become a way to guess the password.
+            const auto key_hash = failure_key(identity.value);
+            const auto reservation = reserve_try(key_hash, std::nullopt);
+            const auto normalized = crypto::normalize_password(*current_password);
+            bool right = false;
+            try {
+                if (identity.password_hash && normalized) {
+                    right = hasher_.verify(*identity.password_hash, *normalized);
+                } else {
+                    hasher_.verify_dummy(normalized.value_or(*current_password));
+                }
+            } catch (const Error&) {
+                release_try(reservation.try_id);
+                throw;
+            }
+            if (!right) throw forbidden("The current password is not correct");
+        } else if (!recent_code_sign_in) {
+            throw forbidden(
+                "Changing the password needs the current password (current_password), or a sign-in "
+                "by code in the "
+                "last 10 minutes");
+        }
+    }
+    const auto password_hash = hasher_.hash(new_password);
+    auto changed = store_.write([&](storage::Repositories& repos) {
+        const auto current = repos.identities().find(identity.id);
+        if (!current || current->contact_id != bearer.contact_id ||
+            current->password_hash != identity.password_hash ||
+            current->is_verified != identity.is_verified) {
+            throw already_exists("The identity changed meanwhile; try again", {"identity"});
+        }
+        const auto contact = require_contact(repos, bearer.contact_id);
+        repos.identities().set_password_hash(current->id, password_hash);
+        AddedIdentity out{current->id, std::nullopt};
+        if (usable) {
+            const auto now = clock_.now();
+            repos.sign_in_failures().clear(failure_key(current->value));
+            repos.sessions().revoke_all_for_contact(bearer.contact_id, now, bearer.session_id);
+            outbox_.queue_notice(repos, "EMAIL", current->value, MessageKind::PasswordSet, contact);
+        }
+        // Still unproven (a sign-up never confirmed, or an addition): send a code again.
+        if (!current->is_verified)
+            out.challenge = send_verification(repos, *current, contact, true);
+        return out;
+    });
+    outbox_.wake();
+    return changed;
+}
+
+AddedIdentity CredentialService::add_facebook(const Bearer& bearer, const IdentityInput& input) {
+    // The hook for Facebook: with a verifier wired in (domain/facebook.h) the token proves
+    // the Facebook user, so the identity is verified at once.
+    if (!facebook_) throw invalid_value("Facebook sign-in is not configured", {"provider"});
+    const auto token = clean(input.token);
+    if (!token) throw missing_value("token");
+    const auto profile = facebook_->verify(*token);
+    auto added = store_.write([&](storage::Repositories& repos) {
+        const auto contact = require_contact(repos, bearer.contact_id);
+        if (const auto existing = repos.identities().find_by_value("FACEBOOK", profile.user_id)) {
+            throw already_exists(existing->contact_id == bearer.contact_id
+                                     ? "The contact already has this identity"
+                                     : "This identity belongs to another contact",
+                                 {"identity"});
+        }
+        storage::IdentityRecord identity;
+        identity.id = crypto::uuid_v4();
+        identity.contact_id = contact.id;
+        identity.provider = "FACEBOOK";
+        identity.value = profile.user_id;
+        identity.display_value = profile.user_id;
+        identity.is_verified = true;
+        identity.created_at = clock_.now();
+        repos.identities().insert(identity);
+        notify_identity_added(repos, contact, identity.id);
+        return AddedIdentity{identity.id, std::nullopt};
+    });
+    outbox_.wake();
+    return added;
+}
+
+// ---- messages ----
+
+std::optional<OtpChallenge> CredentialService::send_verification(
+    storage::Repositories& repos, const storage::IdentityRecord& identity,
+    const storage::ContactRecord& contact, bool optional) const {
+    const auto destination = destination_of(identity);
+    const bool sign_up = !identity.requires_verification;
+    try {
+        auto issued =
+            otps_.issue(repos, {destination.channel(), destination.key,
+                                sign_up ? otp_purpose::kRegister : otp_purpose::kVerifyIdentity,
+                                contact.id, identity.id});
+        outbox_.queue_code(repos, issued,
+                           sign_up ? MessageKind::SignUpCode : MessageKind::VerifyIdentityCode,
+                           contact);
+        return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
+    } catch (const Error& e) {
+        // A code went there moments ago: the sign-up or the change still stands.
+        if (!optional || e.kind() != ErrorKind::RateLimited) throw;
+        return std::nullopt;
+    }
+}
+
+void CredentialService::notify_identity_added(storage::Repositories& repos,
+                                              const storage::ContactRecord& contact,
+                                              const std::string& new_identity_id) const {
+    // Tell the ways the contact already proved, so that an addition by a stolen token is seen.
+    for (const auto& identity : repos.identities().list_for_contact(contact.id)) {
+        if (identity.id == new_identity_id || !identity.is_verified ||
+            identity.provider == "FACEBOOK")
+            continue;
+        outbox_.queue_notice(repos, identity.provider == "PHONE" ? "SMS" : "EMAIL", identity.value,
+                             MessageKind::IdentityAdded, contact);
+    }
+}
+
+}  // namespace contactd::domain

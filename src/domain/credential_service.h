@@ -1,0 +1,103 @@
+#pragma once
+// Passwords and identities: sign-up with an email and a password, password sign-in with
+// per-account backoff, and a signed-in contact adding identities or changing its password.
+//
+// Rules (issue 3; the contract's register, authenticate and POST /contacts/{id}/identities):
+// - Sign-up with EMAIL and a password signs in at once; the identity and the contact stay
+//   unverified until the code sent to the email is validated.
+// - Password sign-in answers the same (Error(NotAuthenticated), one message) for an
+//   unknown email, an identity without a password and a wrong password, after one
+//   argon2id verification in every case. Each try is counted before it is checked,
+//   per sign-in name whether or not anyone has it: after `free_failures` failures in
+//   an hour each further try waits 1, 2, 4, ... up to `max_delay` seconds after the
+//   last, and never more than `max_failures_per_hour` (at most 100) are checked in an
+//   hour. During a wait every try, the right password too, gets the same 429 with
+//   Retry-After, without being checked. A success forgets the failures.
+// - An identity added to an existing contact (requires_verification) cannot sign in,
+//   by password or by code, until the code sent to it is validated; until then it
+//   belongs to nobody, and anyone may register or add it (the unproven one is dropped).
+// - Setting or changing the password of one's own EMAIL identity needs the current
+//   password or a sign-in by code in the last 10 minutes; it revokes the contact's
+//   other sessions and notifies the email.
+// Argon2 runs outside storage transactions: it takes tens of milliseconds and writes
+// are serialized. Thread-safe.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "crypto/password.h"
+#include "domain/auth_service.h"
+#include "domain/facebook.h"
+#include "storage/store.h"
+
+namespace contactd::domain {
+
+struct SignInBackoff {
+    int free_failures = 5;
+    std::int64_t max_delay = 900;     // seconds
+    int max_failures_per_hour = 100;  // a hard cap, whatever the delays
+};
+
+// POST /contacts/{id}/identities: the identity, and proof for a password change.
+struct IdentityAddition {
+    IdentityInput identity;
+    std::optional<std::string> current_password;
+};
+
+struct AddedIdentity {
+    std::string identity_id;
+    std::optional<OtpChallenge> challenge;  // set when a code was sent to prove it
+};
+
+class CredentialService {
+  public:
+    static constexpr std::int64_t kRecentCodeSignIn = 600;  // seconds
+
+    // `facebook` may be null: FACEBOOK identities are then refused as not configured.
+    CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
+                      const SessionService& sessions, const OutboxWriter& outbox,
+                      const crypto::PasswordHasher& hasher, SignInBackoff backoff,
+                      const FacebookVerifier* facebook = nullptr);
+
+    // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
+    SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
+
+    // Error(NotAuthenticated) for a wrong email or password, Error(RateLimited) during
+    // a backoff or when the hashing gate is full.
+    SignedIn sign_in(const std::string& username, const std::string& password,
+                     const ClientInfo& client);
+
+    AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition);
+
+  private:
+    struct Reservation;
+    Reservation reserve_try(const std::string& key_hash,
+                            const std::optional<std::string>& email_key);
+    void release_try(const std::string& try_id);
+    std::int64_t wait_before_try(storage::Repositories& repos, const std::string& key_hash,
+                                 std::int64_t now) const;
+    AddedIdentity change_password(const Bearer& bearer, const storage::IdentityRecord& identity,
+                                  const std::string& new_password,
+                                  const std::optional<std::string>& current_password);
+    AddedIdentity resend_verification(const storage::IdentityRecord& identity);
+    AddedIdentity add_new(const Bearer& bearer, const Destination& destination,
+                          const std::optional<std::string>& new_password);
+    AddedIdentity add_facebook(const Bearer& bearer, const IdentityInput& identity);
+    std::optional<OtpChallenge> send_verification(storage::Repositories& repos,
+                                                  const storage::IdentityRecord& identity,
+                                                  const storage::ContactRecord& contact,
+                                                  bool optional) const;
+    void notify_identity_added(storage::Repositories& repos, const storage::ContactRecord& contact,
+                               const std::string& new_identity_id) const;
+
+    storage::Store& store_;
+    const Clock& clock_;
+    const OtpService& otps_;
+    const SessionService& sessions_;
+    const OutboxWriter& outbox_;
+    const crypto::PasswordHasher& hasher_;
+    const SignInBackoff backoff_;
+    const FacebookVerifier* facebook_;
+};
+
+}  // namespace contactd::domain
