@@ -79,7 +79,15 @@ httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, 
         send_error(res, 415, code_for_status(415), "Compressed request bodies are not accepted");
         return R::Handled;
     }
-    if (req.has_header("Content-Length")) {
+    if (!req.has_header("Content-Length")) {
+        // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
+        // section 6.3), but cpp-httplib 0.11.4 reads a POST/PUT/PATCH body until the client
+        // closes: `curl -X POST` without -d would wait for the read timeout, then get 400.
+        // Say so explicitly. The Request object is not const in cpp-httplib, only this view.
+        if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+            const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+        }
+    } else {
         const auto length = req.get_header_value("Content-Length");
         const bool digits = !length.empty() && length.find_first_not_of("0123456789") == std::string::npos;
         if (!digits) {
@@ -89,6 +97,15 @@ httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, 
         if (length.size() > 12 || std::stoull(length) > options_.max_body_bytes) {
             send_error(res, 413, code_for_status(413), "The request body is too large");
             return R::Handled;
+        }
+        // Every body this API takes is JSON. Refuse others before cpp-httplib reads them:
+        // it would parse a multipart/form-data body itself and answer 400 on its own.
+        if (std::stoull(length) > 0) {
+            const auto type = to_lower(req.get_header_value("Content-Type"));
+            if (trim(type.substr(0, type.find(';'))) != "application/json") {
+                send_error(res, 415, code_for_status(415), "Content-Type must be application/json");
+                return R::Handled;
+            }
         }
     }
     return R::Unhandled;
