@@ -100,6 +100,15 @@ struct MessageRecord {
     optional<std::int64_t> sent_at;
 };
 
+// One try at sending an outbox message (message_attempts).
+struct MessageAttemptRecord {
+    string message_id;
+    int attempt = 0;  // 1 for the first try
+    std::int64_t at = 0;
+    string outcome;  // DELIVERED | KEPT | RETRY | FAILED | SKIPPED
+    optional<string> detail;  // never the message text
+};
+
 // A counted password try for a sign-in name (sign_in_failures).
 struct SignInFailureRecord {
     string id;

@@ -149,6 +149,17 @@ public:
     virtual void update_delivery(const MessageRecord& message) = 0;
     // Development-inbox messages, newest first.
     virtual std::vector<MessageRecord> list_development(int limit) = 0;
+
+    // Delivery attempts (message_attempts), in order.
+    virtual void record_attempt(const MessageAttemptRecord& attempt) = 0;
+    virtual std::vector<MessageAttemptRecord> list_attempts(const std::string& message_id) = 0;
+    // Messages matching every given filter, newest first; and how many match in all.
+    struct Filter {
+        std::optional<std::string> contact_id;
+        std::optional<std::string> status;
+    };
+    virtual std::vector<MessageRecord> list(const Filter& filter, std::int64_t offset, int limit) = 0;
+    virtual std::int64_t count(const Filter& filter) = 0;
 };
 
 class OrganisationRepository {

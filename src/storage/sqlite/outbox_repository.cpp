@@ -99,4 +99,68 @@ std::vector<MessageRecord> SqliteOutbox::list_development(int limit) {
     return read_all(s);
 }
 
+void SqliteOutbox::record_attempt(const MessageAttemptRecord& a) {
+    SQLite::Statement s(db_, "INSERT INTO message_attempts (message_id, attempt, at, outcome, detail) VALUES (?,?,?,?,?)");
+    s.bind(1, a.message_id);
+    s.bind(2, a.attempt);
+    s.bind(3, a.at);
+    s.bind(4, a.outcome);
+    bind(s, 5, a.detail);
+    s.exec();
+}
+
+std::vector<MessageAttemptRecord> SqliteOutbox::list_attempts(const std::string& message_id) {
+    SQLite::Statement s(db_,
+                        "SELECT message_id, attempt, at, outcome, detail FROM message_attempts"
+                        " WHERE message_id = ? ORDER BY attempt");
+    s.bind(1, message_id);
+    std::vector<MessageAttemptRecord> out;
+    while (s.executeStep()) {
+        MessageAttemptRecord a;
+        a.message_id = s.getColumn(0).getString();
+        a.attempt = s.getColumn(1).getInt();
+        a.at = s.getColumn(2).getInt64();
+        a.outcome = s.getColumn(3).getString();
+        a.detail = optional_text(s, 4);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+namespace {
+
+// "WHERE ..." for the filter's given fields; bind_filter binds them in the same order.
+std::string filter_clause(const OutboxRepository::Filter& f) {
+    std::string where;
+    auto add = [&](const char* condition) { where += (where.empty() ? "WHERE " : " AND ") + std::string(condition); };
+    if (f.contact_id) add("contact_id = ?");
+    if (f.status) add("status = ?");
+    return where;
+}
+
+int bind_filter(SQLite::Statement& s, const OutboxRepository::Filter& f) {
+    int index = 0;
+    if (f.contact_id) s.bind(++index, *f.contact_id);
+    if (f.status) s.bind(++index, *f.status);
+    return index;
+}
+
+}  // namespace
+
+std::vector<MessageRecord> SqliteOutbox::list(const Filter& filter, std::int64_t offset, int limit) {
+    SQLite::Statement s(db_, std::string(kSelect) + filter_clause(filter) +
+                                 " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
+    const int index = bind_filter(s, filter);
+    s.bind(index + 1, limit);
+    s.bind(index + 2, offset);
+    return read_all(s);
+}
+
+std::int64_t SqliteOutbox::count(const Filter& filter) {
+    SQLite::Statement s(db_, "SELECT count(*) FROM outbox " + filter_clause(filter));
+    bind_filter(s, filter);
+    s.executeStep();
+    return s.getColumn(0).getInt64();
+}
+
 }  // namespace contactd::storage::sqlite

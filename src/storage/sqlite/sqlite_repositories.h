@@ -109,6 +109,10 @@ public:
     std::vector<MessageRecord> due(std::int64_t now, int limit) override;
     void update_delivery(const MessageRecord& message) override;
     std::vector<MessageRecord> list_development(int limit) override;
+    void record_attempt(const MessageAttemptRecord& attempt) override;
+    std::vector<MessageAttemptRecord> list_attempts(const std::string& message_id) override;
+    std::vector<MessageRecord> list(const Filter& filter, std::int64_t offset, int limit) override;
+    std::int64_t count(const Filter& filter) override;
 
 private:
     SQLite::Database& db_;
