@@ -16,6 +16,7 @@ struct EmbeddedFile {
 std::span<const EmbeddedFile> embedded_migrations();  // sql/*.sql
 std::span<const EmbeddedFile> embedded_static();      // static/** (the portal)
 std::span<const EmbeddedFile> embedded_openapi();     // docs/openapi.json
+std::span<const EmbeddedFile> embedded_templates();   // templates/<lang>/<kind>.<part> (messages)
 std::span<const EmbeddedFile> embedded_common_passwords();  // john-data's password.lst
 
 }  // namespace contactd
