@@ -6,7 +6,6 @@
 
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
-#include "delivery/http_status.h"
 
 namespace contactd::delivery {
 
@@ -20,19 +19,30 @@ SendResult SmsWebhookChannel::send(const storage::MessageRecord& message) {
     const std::string base = path_start == std::string::npos ? url_ : url_.substr(0, path_start);
     const std::string path = path_start == std::string::npos ? "/" : url_.substr(path_start);
 
-    const std::string body =
-        nlohmann::json{{"id", message.id}, {"to", message.recipient}, {"text", message.body.value_or("")}}.dump();
+    const std::string body = nlohmann::json{
+        {"id", message.id},
+        {"to", message.recipient},
+        {"text", message.body.value_or(
+                     "")}}.dump();
     httplib::Headers headers;
     if (secret_) {
-        headers.emplace("X-Contactd-Signature", "sha256=" + crypto::to_hex(crypto::hmac_sha256(*secret_, body)));
+        headers.emplace("X-Contactd-Signature",
+                        "sha256=" + crypto::to_hex(crypto::hmac_sha256(*secret_, body)));
     }
     httplib::Client client(base);
     client.set_connection_timeout(5);
     client.set_read_timeout(10);
     client.set_write_timeout(10);
     const auto response = client.Post(path, headers, body, "application/json");
-    if (!response) return {SendResult::Outcome::Retry, "connection failed: " + httplib::to_string(response.error())};
-    return classify_http_status(response->status);
+    if (!response)
+        return {SendResult::Outcome::Retry,
+                "connection failed: " + httplib::to_string(response.error())};
+    // The contract: any 2xx is delivery, anything else is retried (until the dispatcher's
+    // maximum, after which the message is abandoned).
+    const std::string detail = "HTTP " + std::to_string(response->status);
+    if (response->status >= 200 && response->status < 300)
+        return {SendResult::Outcome::Delivered, detail};
+    return {SendResult::Outcome::Retry, detail};
 }
 
 }  // namespace contactd::delivery

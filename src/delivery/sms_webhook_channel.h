@@ -1,7 +1,7 @@
 #pragma once
 // SMS through the operator's webhook: POST JSON {"id", "to", "text"}, signed with
 // X-Contactd-Signature: sha256=<hex HMAC-SHA-256 of the body> when a secret is set.
-// Any 2xx is delivery; 4xx other than 408/429 is permanent; the rest is retried.
+// Any 2xx is delivery; anything else, and no answer, is retried (contract).
 #include <optional>
 #include <string>
 
@@ -10,12 +10,12 @@
 namespace contactd::delivery {
 
 class SmsWebhookChannel final : public Channel {
-public:
+  public:
     SmsWebhookChannel(std::string url, std::optional<std::string> secret);
     SendResult send(const storage::MessageRecord& message) override;
     std::string name() const override { return "sms-webhook"; }
 
-private:
+  private:
     std::string url_;
     std::optional<std::string> secret_;
 };
