@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
 
 #include "crypto/random.h"
 #include "util/log.h"
@@ -11,14 +12,35 @@ namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr int kBatch = 20;
+constexpr std::size_t kMaxDetail = 500;
+
+const char* outcome_name(SendResult::Outcome outcome) {
+    switch (outcome) {
+        case SendResult::Outcome::Delivered:
+            return "DELIVERED";
+        case SendResult::Outcome::Kept:
+            return "KEPT";
+        case SendResult::Outcome::Retry:
+            return "RETRY";
+        case SendResult::Outcome::Failed:
+            return "FAILED";
+    }
+    return "FAILED";
+}
 
 }  // namespace
 
 Dispatcher::Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
                        std::unique_ptr<Channel> email, RetryPolicy policy)
-    : store_(store), clock_(clock), sms_(std::move(sms)), email_(std::move(email)), policy_(policy) {}
+    : store_(store),
+      clock_(clock),
+      sms_(std::move(sms)),
+      email_(std::move(email)),
+      policy_(policy) {}
 
-Dispatcher::~Dispatcher() { stop(); }
+Dispatcher::~Dispatcher() {
+    stop();
+}
 
 void Dispatcher::start() {
     if (thread_.joinable()) return;
@@ -61,8 +83,15 @@ void Dispatcher::loop() {
 
 int Dispatcher::run_once() {
     std::lock_guard run_lock(run_mutex_);
-    const auto due = store_.read([&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kBatch); });
+    const auto due = store_.read(
+        [&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kBatch); });
     for (const auto& message : due) {
+        // A code that can no longer be used (expired while delivery was failing, replaced,
+        // spent) is not worth sending: the message is abandoned without an attempt.
+        if (const auto reason = unusable_code(message)) {
+            record(message, {SendResult::Outcome::Failed, *reason}, "SKIPPED");
+            continue;
+        }
         Channel& channel = message.channel == "SMS" ? *sms_ : *email_;
         SendResult result;
         try {
@@ -70,7 +99,7 @@ int Dispatcher::run_once() {
         } catch (const std::exception& e) {
             result = {SendResult::Outcome::Retry, std::string("channel error: ") + e.what()};
         }
-        record(message, result);
+        record(message, result, outcome_name(result.outcome));
     }
     return static_cast<int>(due.size());
 }
@@ -83,9 +112,22 @@ std::int64_t Dispatcher::backoff(int attempts) const {
     return std::max<std::int64_t>(1, delay / 2 + (delay / 2) * random / 255);
 }
 
-void Dispatcher::record(storage::MessageRecord message, const SendResult& result) {
+std::optional<std::string> Dispatcher::unusable_code(const storage::MessageRecord& message) const {
+    if (!message.otp_id) return std::nullopt;
     const auto now = clock_.now();
-    message.attempts += 1;
+    const auto otp = store_.read(
+        [&](storage::Repositories& repos) { return repos.otps().find(*message.otp_id); });
+    if (!otp) return std::nullopt;
+    if (otp->cancelled || otp->used_at) return "the code was no longer usable";
+    if (otp->expires_at <= now) return "the code expired before it could be delivered";
+    return std::nullopt;
+}
+
+void Dispatcher::record(storage::MessageRecord message, const SendResult& result,
+                        const char* outcome) {
+    const auto now = clock_.now();
+    const bool skipped = std::string_view(outcome) == "SKIPPED";
+    if (!skipped) message.attempts += 1;
     message.last_error.reset();
     bool cancel_code = false;
     switch (result.outcome) {
@@ -114,15 +156,24 @@ void Dispatcher::record(storage::MessageRecord message, const SendResult& result
         message.body.reset();  // it held the code
         message.html_body.reset();
     }
+    storage::MessageAttemptRecord attempt;
+    attempt.message_id = message.id;
+    attempt.attempt = message.attempts + (skipped ? 1 : 0);
+    attempt.at = now;
+    attempt.outcome = outcome;
+    if (!result.detail.empty()) attempt.detail = result.detail.substr(0, kMaxDetail);
+    if (message.last_error) message.last_error = message.last_error->substr(0, kMaxDetail);
     store_.write([&](storage::Repositories& repos) {
         repos.outbox().update_delivery(message);
+        repos.outbox().record_attempt(attempt);
         if (cancel_code && message.otp_id) repos.otps().cancel(*message.otp_id);
     });
     if (message.status == "ABANDONED") {
         log::warn("message " + message.id + " abandoned after " + std::to_string(message.attempts) +
                   " attempts: " + result.detail);
     } else if (message.status == "PENDING") {
-        log::warn("message " + message.id + " attempt " + std::to_string(message.attempts) + " failed: " + result.detail);
+        log::warn("message " + message.id + " attempt " + std::to_string(message.attempts) +
+                  " failed: " + result.detail);
     }
 }
 

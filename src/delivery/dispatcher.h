@@ -4,12 +4,16 @@
 // DEVELOPMENT (kept for the development inbox), or another attempt later with
 // exponential backoff and jitter; after max_attempts, or a permanent failure, the
 // message is ABANDONED, its text erased and its code cancelled so it cannot be used.
-// Messages live in the database, so a restart loses none.
+// Messages live in the database, so a restart loses none. Every attempt is recorded in
+// message_attempts. A message whose code expired or was replaced before it could be
+// delivered is abandoned without being sent (outcome SKIPPED).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "delivery/channel.h"
@@ -20,14 +24,14 @@ namespace contactd::delivery {
 
 struct RetryPolicy {
     int max_attempts = 6;
-    std::int64_t base_delay = 2;    // seconds before the second attempt
+    std::int64_t base_delay = 2;   // seconds before the second attempt
     std::int64_t max_delay = 600;  // cap on one wait
 };
 
 class Dispatcher {
-public:
-    Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms, std::unique_ptr<Channel> email,
-               RetryPolicy policy = {});
+  public:
+    Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
+               std::unique_ptr<Channel> email, RetryPolicy policy = {});
     ~Dispatcher();  // stops the thread
 
     void start();
@@ -37,9 +41,13 @@ public:
     // Sends every due message once, on the calling thread. Returns how many it handled.
     int run_once();
 
-private:
+  private:
     void loop();
-    void record(storage::MessageRecord message, const SendResult& result);
+    // Why the code the message carries can no longer be used, if it cannot.
+    std::optional<std::string> unusable_code(const storage::MessageRecord& message) const;
+    // Stores the outcome of one attempt (outcome: DELIVERED, KEPT, RETRY, FAILED, or
+    // SKIPPED when nothing was sent) in the message and in message_attempts.
+    void record(storage::MessageRecord message, const SendResult& result, const char* outcome);
     std::int64_t backoff(int attempts) const;
 
     storage::Store& store_;
