@@ -7,6 +7,7 @@
 #include "app/key_material.h"
 #include "crypto/random.h"
 #include "http/backoffice_routes.h"
+#include "http/message_routes.h"
 #include "http/portal_routes.h"
 #include "http/self_service_routes.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -53,6 +54,7 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
     backoffice_contacts_ = std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_);
     backoffice_organisations_ = std::make_unique<domain::BackOfficeOrganisations>(*store_, clock_, *audit_);
+    messages_ = std::make_unique<domain::MessageService>(*store_);
     addresses_ = std::make_unique<http::ClientAddressResolver>(config_.trusted_proxies);
     if (config_.rate_limits) limiter_ = std::make_unique<RateLimiter>(clock_, 30.0, 30.0);
 
@@ -78,6 +80,7 @@ void App::add_routes() {
     http::add_self_service_routes(*server_,
                                   http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
                                                        credentials_.get()});
+    http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(*server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_,
                                                                *audit_, *api_keys_});
     http::add_portal_routes(*server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});

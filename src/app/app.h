@@ -15,6 +15,7 @@
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
 #include "domain/message_composer.h"
+#include "domain/message_service.h"
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
 #include "domain/profile_service.h"
@@ -71,6 +72,7 @@ private:
     std::unique_ptr<domain::AuditTrail> audit_;
     std::unique_ptr<domain::BackOfficeContacts> backoffice_contacts_;
     std::unique_ptr<domain::BackOfficeOrganisations> backoffice_organisations_;
+    std::unique_ptr<domain::MessageService> messages_;
     std::unique_ptr<http::ClientAddressResolver> addresses_;
     std::unique_ptr<RateLimiter> limiter_;
     std::unique_ptr<http::HttpServer> server_;
