@@ -19,7 +19,10 @@ TempDir::~TempDir() {
 }
 
 TestServer::TestServer(const std::function<void(Config&)>& configure)
-    : db_path_(dir_.path() / "contactd.db"), clock_(1'700'000'000) {
+    : TestServer(std::filesystem::path(), configure) {}
+
+TestServer::TestServer(const std::filesystem::path& db_path, const std::function<void(Config&)>& configure)
+    : db_path_(db_path.empty() ? dir_.path() / "contactd.db" : db_path), clock_(1'700'000'000) {
     Config config;
     config.listen_host = "127.0.0.1";
     config.listen_port = 0;

@@ -33,6 +33,8 @@ class TestServer {
 public:
     // `configure` may change the configuration before the server starts.
     explicit TestServer(const std::function<void(Config&)>& configure = {});
+    // On the database at `db_path`, which outlives this server (to test a restart).
+    TestServer(const std::filesystem::path& db_path, const std::function<void(Config&)>& configure);
     ~TestServer();
 
     ManualClock& clock() { return clock_; }
