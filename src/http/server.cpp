@@ -1,6 +1,14 @@
 #include "http/server.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "http/errors.h"
 #include "util/error.h"
@@ -24,11 +32,62 @@ HttpServer::Handler wrap(HttpServer::Handler handler) {
     };
 }
 
+// cpp-httplib's thread pool, whose shutdown (the wait for in-flight requests when the
+// server stops) has a deadline: after `grace`, `force` is called every 200 ms until the
+// workers are done.
+class DrainingThreadPool final : public httplib::TaskQueue {
+public:
+    DrainingThreadPool(std::size_t threads, std::chrono::milliseconds grace, std::function<void()> force)
+        : pool_(threads), grace_(grace), force_(std::move(force)) {}
+
+    void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
+
+    void shutdown() override {
+        std::mutex mutex;
+        std::condition_variable cv;
+        bool done = false;
+        std::thread deadline([&] {
+            std::unique_lock lock(mutex);
+            if (cv.wait_for(lock, grace_, [&] { return done; })) return;
+            log::warn("connections still open after the shutdown grace period: closing them");
+            do {
+                lock.unlock();
+                force_();
+                lock.lock();
+            } while (!cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; }));
+        });
+        pool_.shutdown();
+        {
+            std::lock_guard lock(mutex);
+            done = true;
+        }
+        cv.notify_all();
+        deadline.join();
+    }
+
+private:
+    httplib::ThreadPool pool_;
+    const std::chrono::milliseconds grace_;
+    const std::function<void()> force_;
+};
+
+int local_port_of(int fd) {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+    if (address.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+    if (address.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+    return -1;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     const auto threads = static_cast<std::size_t>(options_.threads);
-    server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server_.new_task_queue = [this, threads] {
+        return new DrainingThreadPool(threads, std::chrono::milliseconds(options_.shutdown_grace_ms),
+                                      [this] { shut_down_open_connections(); });
+    };
     server_.set_tcp_nodelay(true);
     server_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
     server_.set_keep_alive_timeout(options_.keep_alive_timeout);
@@ -142,7 +201,27 @@ int HttpServer::bind() {
     if (port < 0) {
         throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
     }
+    bound_port_ = port;
     return port;
+}
+
+void HttpServer::shut_down_open_connections() const {
+    // cpp-httplib 0.11.4 does not expose its connections: find them among this process's
+    // descriptors, as the connected sockets whose local port is the one this server bound.
+    const int port = bound_port_.load();
+    if (port <= 0) return;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const int fd = std::stoi(name);
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        if (local_port_of(fd) != port || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
+            continue;
+        }
+        ::shutdown(fd, SHUT_RDWR);
+    }
 }
 
 void HttpServer::serve() { server_.listen_after_bind(); }

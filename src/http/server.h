@@ -23,6 +23,10 @@ struct ServerOptions {
     int keep_alive_max_count = 1000;
     int read_timeout = 10;
     int write_timeout = 10;
+    // After stop(), connections still open this long (a client half-way through sending
+    // a request, which read_timeout alone would wait for) are shut down, so that the
+    // process exits within the contract's 5 s.
+    int shutdown_grace_ms = 3000;
 };
 
 class HttpServer {
@@ -41,7 +45,8 @@ public:
     // Binds the listening socket; returns the port (useful with port 0). Throws
     // std::runtime_error if the address cannot be bound.
     int bind();
-    // Serves until stop(); returns once in-flight requests are done.
+    // Serves until stop(); returns once in-flight requests are done, or once the
+    // connections still open after shutdown_grace_ms have been shut down.
     void serve();
     // Stops accepting; safe from any thread, including a signal-watching one.
     void stop();
@@ -51,10 +56,14 @@ private:
     void add(const std::string& method, const std::string& pattern, Handler handler);
     httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) const;
     bool path_known(const std::string& path) const;
+    // Shuts down (without closing: cpp-httplib's threads own the descriptors) every
+    // accepted connection of this server that is still open.
+    void shut_down_open_connections() const;
 
     ServerOptions options_;
     httplib::Server server_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
+    std::atomic<int> bound_port_{0};     // set by bind()
 };
 
 }  // namespace contactd::http

@@ -1,0 +1,356 @@
+// The real contactd binary as a process: the apikey and migrate commands, and `serve`
+// answering /healthz and shutting down on SIGTERM/SIGINT with status 0 within 5 s,
+// even with clients connected.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/self_service_helpers.h"
+#include "support/test_server.h"
+
+extern char** environ;
+
+using namespace contactd::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Outcome {
+    int status = -1;  // exit status, or -1 if it did not exit normally
+    std::string out;
+    std::string err;
+};
+
+// The environment without CONTACTD_* settings, so that the caller's cannot leak in.
+std::vector<std::string> clean_environment() {
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        if (std::strncmp(*e, "CONTACTD_", 9) != 0) env.emplace_back(*e);
+    }
+    return env;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+std::string read_all(int fd) {
+    std::string out;
+    char buffer[4096];
+    for (;;) {
+        const auto n = ::read(fd, buffer, sizeof buffer);
+        if (n <= 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+// Runs `contactd args...` to completion, capturing stdout and stderr apart.
+Outcome run_contactd(std::vector<std::string> args) {
+    args.insert(args.begin(), CONTACTD_BINARY);
+    auto env = clean_environment();
+    auto argv = pointers(args);
+    auto envp = pointers(env);
+    int out_pipe[2], err_pipe[2];
+    REQUIRE(::pipe(out_pipe) == 0);
+    REQUIRE(::pipe(err_pipe) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(out_pipe[1], 1);
+        ::dup2(err_pipe[1], 2);
+        ::close(out_pipe[0]);
+        ::close(err_pipe[0]);
+        ::close(out_pipe[1]);
+        ::close(err_pipe[1]);
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    Outcome outcome;
+    outcome.out = read_all(out_pipe[0]);  // outputs are small: no deadlock on stderr
+    outcome.err = read_all(err_pipe[0]);
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) outcome.status = WEXITSTATUS(status);
+    return outcome;
+}
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+int connect_to(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    return fd;
+}
+
+// Reads what is available on `fd` within `timeout_ms`.
+std::string read_some(int fd, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return {};
+    char buffer[4096];
+    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+}
+
+// `contactd serve` in a child process, its output in a log file.
+class ServeProcess {
+  public:
+    ServeProcess(const std::string& db, const std::filesystem::path& log) : port_(free_port()) {
+        std::vector<std::string> args = {
+            CONTACTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--db", db};
+        auto env = clean_environment();
+        auto argv = pointers(args);
+        auto envp = pointers(env);
+        const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        REQUIRE(log_fd >= 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::dup2(log_fd, 1);
+            ::dup2(log_fd, 2);
+            ::close(log_fd);
+            ::execve(argv[0], argv.data(), envp.data());
+            ::_exit(127);
+        }
+        ::close(log_fd);
+    }
+    ~ServeProcess() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    int port() const { return port_; }
+
+    // True once /healthz answers 200 (within `seconds`).
+    bool wait_healthy(int seconds) {
+        const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+        while (Clock::now() < deadline) {
+            httplib::Client client("127.0.0.1", port_);
+            client.set_connection_timeout(1);
+            if (auto r = client.Get("/healthz"); r && r->status == 200) return true;
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return false;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return false;
+    }
+
+    // Sends `signal`, waits up to `limit`; the exit status (-1 if it did not exit
+    // normally) and how long it took. Kills it if it overstays.
+    std::pair<int, Clock::duration> stop(int signal, std::chrono::seconds limit) {
+        const auto started = Clock::now();
+        ::kill(pid_, signal);
+        int status = 0;
+        while (Clock::now() - started < limit) {
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Clock::now() - started};
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return {-1, Clock::now() - started};  // the destructor kills it
+    }
+
+  private:
+    int port_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace
+
+TEST_SUITE("process") {
+    TEST_CASE("process: apikey create prints only the key; list shows it; revoke revokes it") {
+        TempDir dir;
+        const auto db = (dir.path() / "keys.db").string();
+
+        const auto created = run_contactd(
+            {"apikey", "create", "--type", "public", "--name", "mobile app", "--db", db});
+        CHECK(created.status == 0);
+        CAPTURE(created.err);
+        REQUIRE(std::regex_match(created.out, std::regex("^pk_[A-Za-z0-9_-]{43}\n$")));
+        const std::string key = created.out.substr(0, created.out.size() - 1);
+
+        const auto secret = run_contactd({"apikey", "create", "--type", "secret", "--db", db});
+        CHECK(secret.status == 0);
+        CHECK(std::regex_match(secret.out, std::regex("^sk_[A-Za-z0-9_-]{43}\n$")));
+
+        const auto listed = run_contactd({"apikey", "list", "--db", db});
+        CHECK(listed.status == 0);
+        CAPTURE(listed.out);
+        std::string id;
+        {
+            std::istringstream lines(listed.out);
+            std::string line;
+            while (std::getline(lines, line)) {
+                if (line.find(key.substr(0, 10)) != std::string::npos)
+                    id = line.substr(0, line.find(' '));
+            }
+        }
+        REQUIRE_FALSE(id.empty());
+        CHECK(listed.out.find("public") != std::string::npos);
+        CHECK(listed.out.find("secret") != std::string::npos);
+        CHECK(listed.out.find("mobile app") != std::string::npos);
+        CHECK(listed.out.find(key) == std::string::npos);  // the key itself is never shown again
+        CHECK(listed.out.find("active") != std::string::npos);
+
+        const auto revoked = run_contactd({"apikey", "revoke", id, "--db", db});
+        CHECK(revoked.status == 0);
+        const auto after = run_contactd({"apikey", "list", "--db", db});
+        CHECK(after.out.find("revoked") != std::string::npos);
+        CHECK(run_contactd({"apikey", "revoke", id, "--db", db}).status != 0);  // already revoked
+        CHECK(run_contactd({"apikey", "revoke", "no-such-id", "--db", db}).status != 0);
+
+        // Only the hash is in the database.
+        CHECK(dump_database(db).find(key) == std::string::npos);
+    }
+
+    TEST_CASE("process: bad command lines exit non-zero with nothing on stdout") {
+        TempDir dir;
+        const auto db = (dir.path() / "bad.db").string();
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"apikey", "create", "--type", "weird", "--db", db},
+              std::vector<std::string>{"apikey", "create", "--db", db},
+              std::vector<std::string>{"apikey", "--db", db},
+              std::vector<std::string>{"frobnicate"},
+              std::vector<std::string>{"serve", "--bogus", "1"},
+              std::vector<std::string>{"migrate", "--db"}}) {
+            const auto outcome = run_contactd(args);
+            CAPTURE(args.front());
+            CHECK(outcome.status != 0);
+            CHECK(outcome.out.empty());
+            CHECK_FALSE(outcome.err.empty());
+        }
+    }
+
+    TEST_CASE("process: migrate applies the schema and exits 0, twice") {
+        TempDir dir;
+        const auto db = (dir.path() / "migrate.db").string();
+        const auto first = run_contactd({"migrate", "--db", db});
+        CAPTURE(first.err);
+        CHECK(first.status == 0);
+        const auto second = run_contactd({"migrate", "--db", db});
+        CHECK(second.status == 0);
+        SQLite::Database check(db, SQLite::OPEN_READONLY);
+        CHECK(check.execAndGet("SELECT count(*) FROM schema_migrations").getInt() >= 1);
+        CHECK(
+            check
+                .execAndGet("SELECT count(*) FROM schema_migrations WHERE name = '001_initial.sql'")
+                .getInt() == 1);
+        CHECK(check.tableExists("one_time_codes"));
+    }
+
+    TEST_CASE(
+        "process: serve answers /healthz, honours CLI keys, and exits 0 on SIGTERM within 5 s with "
+        "a keep-alive client") {
+        TempDir dir;
+        const auto db = (dir.path() / "serve.db").string();
+        const auto created = run_contactd({"apikey", "create", "--type", "public", "--db", db});
+        REQUIRE(created.status == 0);
+        const std::string key = created.out.substr(0, created.out.size() - 1);
+
+        ServeProcess server(db, dir.path() / "serve.log");
+        REQUIRE(server.wait_healthy(20));
+        httplib::Client client("127.0.0.1", server.port());
+        const auto health = client.Get("/healthz");
+        REQUIRE(health);
+        CHECK(Json::parse(health->body) == Json{{"status", "ok"}});
+
+        // The key made by the CLI works; once revoked (server running), it does not.
+        const std::string body =
+            Json{{"credentials", {{{"name", "EMAIL"}, {"value", "cli@example.com"}}}}}.dump();
+        auto with_key = client.Post("/self-service/v1/contacts/request-otp", {{"api_key", key}},
+                                    body, "application/json");
+        REQUIRE(with_key);
+        CHECK(with_key->status == 200);
+        const auto listed = run_contactd({"apikey", "list", "--db", db});
+        const std::string id = listed.out.substr(listed.out.find('\n') + 1, 36);
+        REQUIRE(run_contactd({"apikey", "revoke", id, "--db", db}).status == 0);
+        auto revoked = client.Post("/self-service/v1/contacts/request-otp", {{"api_key", key}},
+                                   body, "application/json");
+        REQUIRE(revoked);
+        CHECK(revoked->status == 401);
+
+        // A keep-alive connection, idle after one answered request.
+        const int idle = connect_to(server.port());
+        const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        ::send(idle, request.data(), request.size(), MSG_NOSIGNAL);
+        CHECK(read_some(idle, 5000).rfind("HTTP/1.1 200", 0) == 0);
+
+        const auto [status, took] = server.stop(SIGTERM, std::chrono::seconds(5));
+        ::close(idle);
+        CHECK(status == 0);
+        CHECK(took < std::chrono::seconds(5));
+        // The database was closed cleanly: the last connection's close folds the WAL back.
+        CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+        SQLite::Database check(db, SQLite::OPEN_READONLY);
+        CHECK(check.execAndGet("PRAGMA integrity_check").getString() == "ok");
+    }
+
+    TEST_CASE(
+        "process: serve exits 0 on SIGINT within 5 s while a client is half-way through a "
+        "request") {
+        TempDir dir;
+        const auto db = (dir.path() / "sigint.db").string();
+        ServeProcess server(db, dir.path() / "sigint.log");
+        REQUIRE(server.wait_healthy(20));
+        // A slow client: headers begun, never finished.
+        const int slow = connect_to(server.port());
+        const std::string partial =
+            "POST /self-service/v1/contacts/request-otp HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+        ::send(slow, partial.data(), partial.size(), MSG_NOSIGNAL);
+        // And an idle keep-alive one.
+        const int idle = connect_to(server.port());
+        const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        ::send(idle, request.data(), request.size(), MSG_NOSIGNAL);
+        CHECK(read_some(idle, 5000).rfind("HTTP/1.1 200", 0) == 0);
+
+        const auto [status, took] = server.stop(SIGINT, std::chrono::seconds(5));
+        ::close(slow);
+        ::close(idle);
+        CHECK(status == 0);
+        CHECK(took < std::chrono::seconds(5));
+    }
+}
