@@ -89,6 +89,13 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
                                       [this] { shut_down_open_connections(); });
     };
     server_.set_tcp_nodelay(true);
+    // cpp-httplib's default also sets SO_REUSEPORT, which lets a second contactd bind the
+    // same port without an error and silently share its traffic. SO_REUSEADDR alone
+    // still allows a quick restart.
+    server_.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
     server_.set_keep_alive_timeout(options_.keep_alive_timeout);
     server_.set_read_timeout(options_.read_timeout, 0);
