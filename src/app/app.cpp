@@ -6,6 +6,7 @@
 #include "app/channels.h"
 #include "app/key_material.h"
 #include "crypto/random.h"
+#include "integrations/facebook_graph.h"
 #include "http/backoffice_routes.h"
 #include "http/message_routes.h"
 #include "http/portal_routes.h"
@@ -39,6 +40,10 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         clock_, *jwt_,
         domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl, config_.refresh_absolute_ttl});
     auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
+    if (config_.facebook_app_id && config_.facebook_app_secret) {
+        facebook_ = std::make_unique<integrations::FacebookGraph>(config_.facebook_graph_url, *config_.facebook_app_id,
+                                                                  *config_.facebook_app_secret);
+    }
     crypto::PasswordHasherOptions hashing;
     hashing.max_concurrent = config_.password_hash_concurrency > 0
                                  ? config_.password_hash_concurrency
@@ -49,7 +54,8 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
         domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
                               config_.password_max_failures_per_hour},
-        nullptr /* a domain::FacebookVerifier, once Facebook is wired */);
+        facebook_.get());
+    facebook_sign_in_ = std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_, facebook_.get());
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
     backoffice_contacts_ = std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_);
@@ -79,7 +85,7 @@ App::~App() {
 void App::add_routes() {
     http::add_self_service_routes(*server_,
                                   http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
-                                                       credentials_.get()});
+                                                       credentials_.get(), facebook_sign_in_.get()});
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(*server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_,
                                                                *audit_, *api_keys_});

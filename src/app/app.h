@@ -11,6 +11,7 @@
 #include "domain/api_key_service.h"
 #include "domain/audit_trail.h"
 #include "domain/auth_service.h"
+#include "domain/facebook_sign_in.h"
 #include "domain/credential_service.h"
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
@@ -67,7 +68,9 @@ private:
     std::unique_ptr<domain::SessionService> sessions_;
     std::unique_ptr<domain::AuthService> auth_;
     std::unique_ptr<crypto::PasswordHasher> hasher_;
+    std::unique_ptr<domain::FacebookVerifier> facebook_;  // null unless configured
     std::unique_ptr<domain::CredentialService> credentials_;
+    std::unique_ptr<domain::FacebookSignIn> facebook_sign_in_;
     std::unique_ptr<domain::ProfileService> profiles_;
     std::unique_ptr<domain::AuditTrail> audit_;
     std::unique_ptr<domain::BackOfficeContacts> backoffice_contacts_;

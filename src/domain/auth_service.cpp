@@ -9,10 +9,6 @@
 namespace contactd::domain {
 namespace {
 
-std::string obfuscate(const Destination& d) {
-    return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
-}
-
 Error code_failure(OtpFailure failure) {
     if (failure == OtpFailure::Burned) {
         return not_authenticated("Too many wrong codes; ask for a new code", "OTPATTEMPTSEXCEEDEDEXCEPTION");
@@ -152,7 +148,11 @@ OtpChallenge AuthService::request_code(const Destination& destination) {
     return challenge;
 }
 
-SignedIn AuthService::signed_in(storage::Repositories& repos, const IssuedTokens& tokens) const {
+std::string obfuscate(const Destination& d) {
+    return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
+}
+
+SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens) {
     auto contact = repos.contacts().find(tokens.contact_id);
     if (!contact) throw not_authenticated("The contact no longer exists");
     return SignedIn{tokens, std::move(*contact), repos.organisations().list_for_contact(tokens.contact_id)};
@@ -189,7 +189,7 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
         repos.identities().insert(identity);
     }
     repos.contacts().set_verified(contact_id, now);
-    return signed_in(repos, sessions_.start(repos, contact_id, auth_method::kOtp, client));
+    return load_signed_in(repos, sessions_.start(repos, contact_id, auth_method::kOtp, client));
 }
 
 SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code, const ClientInfo& client) {
@@ -215,7 +215,7 @@ SignedIn AuthService::refresh(const std::string& refresh_token, const ClientInfo
     return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
         auto tokens = sessions_.refresh(repos, refresh_token, client);
         if (!tokens) return tl::unexpected(tokens.error());
-        return signed_in(repos, *tokens);
+        return load_signed_in(repos, *tokens);
     });
 }
 

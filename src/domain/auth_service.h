@@ -62,6 +62,13 @@ struct SignedIn {
 
 using RegistrationResult = std::variant<OtpChallenge, SignedIn>;
 
+// The session answer for freshly issued tokens: the contact and its organisations.
+// Throws Error(NotAuthenticated) if the contact is gone.
+SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens);
+
+// "+357*****230", "a***@e***.com": what request-otp may show of a destination.
+std::string obfuscate(const Destination& destination);
+
 class AuthService {
 public:
     AuthService(storage::Store& store, const Clock& clock, const OtpService& otps, const SessionService& sessions,
@@ -86,7 +93,6 @@ public:
     static Destination destination_of(const IdentityInput& identity);
 
 private:
-    SignedIn signed_in(storage::Repositories& repos, const IssuedTokens& tokens) const;
     SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp, const ClientInfo& client) const;
 
     storage::Store& store_;

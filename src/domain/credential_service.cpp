@@ -48,19 +48,8 @@ std::optional<std::string> clean(const std::optional<std::string>& value) {
     return t;
 }
 
-std::string obfuscate(const Destination& d) {
-    return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
-}
-
 Destination destination_of(const storage::IdentityRecord& i) {
     return {i.provider, i.value, i.display_value};
-}
-
-SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens) {
-    auto contact = repos.contacts().find(tokens.contact_id);
-    if (!contact) throw not_authenticated("The contact no longer exists");
-    return SignedIn{tokens, std::move(*contact),
-                    repos.organisations().list_for_contact(tokens.contact_id)};
 }
 
 storage::ContactRecord require_contact(storage::Repositories& repos, const std::string& id) {

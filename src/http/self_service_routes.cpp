@@ -52,6 +52,10 @@ public:
     void register_contact(const httplib::Request& req, httplib::Response& res) const {
         preflight(req, true);
         const auto input = parse_registration(parse_body(req));
+        if (input.identity.provider == "FACEBOOK") {
+            send_session(res, 201, facebook().register_contact(input, client(req)));
+            return;
+        }
         if (input.identity.password) {
             send_session(res, 201, credentials().register_contact(input, client(req)));
             return;
@@ -87,14 +91,19 @@ public:
         return *d_.credentials;
     }
 
+    domain::FacebookSignIn& facebook() const {
+        if (!d_.facebook) throw std::logic_error("the Facebook sign-in service is not wired");
+        return *d_.facebook;
+    }
+
     // EMAIL with a password signs in; EMAIL or PHONE without one sends a code, as
     // request-otp does.
     void authenticate(const httplib::Request& req, httplib::Response& res) const {
         preflight(req, true);
         const auto identity = parse_authentication(parse_body(req));
         if (identity.provider == "FACEBOOK") {
-            // The hook for Facebook sign-in (domain/facebook.h): not built yet.
-            throw invalid_value("Facebook sign-in is not configured", {"provider"});
+            send_session(res, 200, facebook().sign_in(identity.token.value_or(""), client(req)));
+            return;
         }
         if (identity.password) {
             if (identity.provider != "EMAIL") throw invalid_value("A password goes with an EMAIL identity", {"password"});

@@ -1,6 +1,7 @@
 #pragma once
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
+#include "domain/facebook_sign_in.h"
 #include "domain/credential_service.h"
 #include "domain/profile_service.h"
 #include "http/client_address.h"
@@ -16,6 +17,7 @@ struct SelfServiceDeps {
     const ClientAddressResolver& addresses;
     RateLimiter* limiter;  // per client address on sign-in endpoints; null when off
     domain::CredentialService* credentials = nullptr;  // passwords and added identities
+    domain::FacebookSignIn* facebook = nullptr;
 };
 
 // Registers every /self-service/v1 route.
