@@ -80,7 +80,7 @@ TEST_SUITE("http::framing") {
         check_raw_error(raw, 415);
     }
 
-    TEST_CASE("framing: bodies over 64 KiB are 413; 64 KiB exactly is read") {
+    TEST_CASE("framing: bodies over 64 KiB are 413, 64 KiB exactly is read") {
         TestServer server;
         std::string big = R"({"first_name":")" + std::string(64 * 1024, 'a') + R"("})";
         check_error(server.client().Post(kRegister, {{"api_key", server.public_key()}}, big,
@@ -107,27 +107,21 @@ TEST_SUITE("http::framing") {
         CHECK(raw_status(not_number) == 400);
     }
 
-    TEST_CASE("framing: a chunked request body is 411") {
+    TEST_CASE("framing: a chunked request body is 411, judged from the headers alone") {
+        // Only the headers are sent: the answer must not depend on reading a body the server
+        // refuses (a client still writing it could be reset before it reads the answer).
         TestServer server;
-        const std::string chunk = R"({"first_name":"A"})";
-        char size[16];
-        std::snprintf(size, sizeof size, "%zx", chunk.size());
         const auto raw =
             raw_http(server.port(), request_head("POST", kRegister, server.public_key(),
                                                  "Content-Type: application/json\r\n"
-                                                 "Transfer-Encoding: chunked\r\n") +
-                                        size + "\r\n" + chunk + "\r\n0\r\n\r\n");
+                                                 "Transfer-Encoding: chunked\r\n"));
         check_raw_error(raw, 411);
-        // Through a real client as well.
-        const auto result = server.client().Post(
-            kRegister, {{"api_key", server.public_key()}},
-            [&](std::size_t, httplib::DataSink& sink) {
-                sink.write(chunk.data(), chunk.size());
-                sink.done();
-                return true;
-            },
-            "application/json");
-        check_error(result, 411);
+        // Any transfer coding, whatever its case.
+        const auto gzip_chunked =
+            raw_http(server.port(), request_head("POST", kRegister, server.public_key(),
+                                                 "Content-Type: application/json\r\n"
+                                                 "transfer-encoding: gzip, chunked\r\n"));
+        check_raw_error(gzip_chunked, 411);
     }
 
     TEST_CASE("framing: a POST with no Content-Length has an empty body and is answered at once") {
@@ -149,24 +143,19 @@ TEST_SUITE("http::framing") {
         CHECK(Json::parse(raw_body(raw), nullptr, false).contains("refresh_token"));
     }
 
-    TEST_CASE("framing: a compressed request body (Content-Encoding gzip) is 415") {
+    TEST_CASE(
+        "framing: a compressed request body (Content-Encoding gzip) is 415, judged from the "
+        "headers") {
         TestServer server;
-        // A tiny gzip member; its content does not matter, it must not be inflated.
-        const std::string gz(
-            "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00\x43\xbf\xa6\xa3\x02\x00\x00"
-            "\x00",
-            22);
-        const auto raw =
-            raw_http(server.port(), request_head("POST", kRegister, server.public_key(),
-                                                 "Content-Type: application/json\r\n"
-                                                 "Content-Encoding: gzip\r\n"
-                                                 "Content-Length: 22\r\n") +
-                                        gz);
-        check_raw_error(raw, 415);
-        const auto deflate = server.client().Post(
-            kRegister, {{"api_key", server.public_key()}, {"Content-Encoding", "deflate"}}, "{}",
-            "application/json");
-        check_error(deflate, 415);
+        for (const std::string coding : {"gzip", "deflate", "br", "GZIP"}) {
+            CAPTURE(coding);
+            const auto raw =
+                raw_http(server.port(), request_head("POST", kRegister, server.public_key(),
+                                                     "Content-Type: application/json\r\n"
+                                                     "Content-Encoding: " +
+                                                         coding + "\r\nContent-Length: 22\r\n"));
+            check_raw_error(raw, 415);
+        }
     }
 
     TEST_CASE("framing: a path longer than 2048 characters is 414") {
