@@ -190,7 +190,7 @@ TEST_SUITE("http::backoffice") {
         check_error(bo.get("/contacts/nobody"), 404);
     }
 
-    TEST_CASE("backoffice: without an id a UUID is generated; a COMPANY needs a company_name") {
+    TEST_CASE("backoffice: without an id a UUID is generated, a COMPANY needs a company_name") {
         TestServer server;
         const Bo bo{server};
         const auto id = bo.create_contact({{"first_name", "Andy"}});
@@ -207,7 +207,7 @@ TEST_SUITE("http::backoffice") {
     }
 
     TEST_CASE(
-        "backoffice: ids are at most 36 characters of [A-Za-z0-9_-]; taken ids and codes are 409") {
+        "backoffice: ids are at most 36 characters of [A-Za-z0-9_-], taken ids and codes are 409") {
         TestServer server;
         const Bo bo{server};
         const std::string longest(36, 'a');
@@ -313,7 +313,7 @@ TEST_SUITE("http::backoffice") {
         CHECK(bo.get_json("/contacts")["paging"]["total"] == 1);
     }
 
-    TEST_CASE("backoffice: update changes only the fields given; null clears; lists are replaced") {
+    TEST_CASE("backoffice: update changes only the fields given, null clears, lists are replaced") {
         TestServer server;
         const Bo bo{server};
         const auto id = bo.create_contact(andy());
@@ -507,7 +507,7 @@ TEST_SUITE("http::backoffice") {
     }
 
     TEST_CASE(
-        "backoffice: contacts sign up to and off organisations; deleting one removes memberships") {
+        "backoffice: contacts sign up to and off organisations, deleting one removes memberships") {
         TestServer server;
         const Bo bo{server};
         const auto id = bo.create_contact(andy());

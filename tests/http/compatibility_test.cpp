@@ -96,7 +96,7 @@ TEST_SUITE("http::compatibility") {
     }
 
     TEST_CASE(
-        "compat: /contacts/validate and /contacts/otp are request-otp; \"method\" stands for "
+        "compat: /contacts/validate and /contacts/otp are request-otp, \"method\" stands for "
         "send_method") {
         TestServer server;
         sign_up_by_phone(server, "99478230");
@@ -135,7 +135,7 @@ TEST_SUITE("http::compatibility") {
     }
 
     TEST_CASE(
-        "compat: credentials other than PHONE and EMAIL are ignored; send_method picks the "
+        "compat: credentials other than PHONE and EMAIL are ignored, send_method picks the "
         "channel") {
         TestServer server;
         sign_up_by_phone(server, "99478230");

@@ -145,7 +145,7 @@ TEST_SUITE("http::delivery_sms") {
         CHECK(message.last_error == "HTTP 400");
     }
 
-    TEST_CASE("webhook: abandoned after the last attempt; its code can no longer be used") {
+    TEST_CASE("webhook: abandoned after the last attempt, its code can no longer be used") {
         SmsGateway gateway;
         gateway.answer(503);
         TestServer server(webhook_config(gateway));

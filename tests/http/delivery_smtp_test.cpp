@@ -173,7 +173,7 @@ TEST_SUITE("http::delivery_smtp") {
         CHECK(attempts[1].at == kStart + 2);
     }
 
-    TEST_CASE("smtp: 550 abandons the message and cancels its code; 451 is retried") {
+    TEST_CASE("smtp: 550 abandons the message and cancels its code, 451 is retried") {
         SmtpSink sink;
         TestServer server(smtp_config(sink.url()));
         register_email(server, "reject-me@example.org");

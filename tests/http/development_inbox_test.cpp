@@ -67,7 +67,7 @@ TEST_SUITE("http::development_inbox") {
         CHECK(otp->cancelled);
     }
 
-    TEST_CASE("templates: CONTACTD_TEMPLATES_DIR overrides a file; a broken one stops the start") {
+    TEST_CASE("templates: CONTACTD_TEMPLATES_DIR overrides a file, a broken one stops the start") {
         TempDir dir;
         std::filesystem::create_directories(dir.path() / "en");
         std::ofstream(dir.path() / "en" / "sign_up_code.sms.txt") << "ACME sign-up: {{code}}\n";

@@ -25,7 +25,7 @@ auto with_facebook(const FakeFacebook& facebook) {
 }  // namespace
 
 TEST_SUITE("http::facebook") {
-    TEST_CASE("register with FACEBOOK signs in at once; authenticate signs in again") {
+    TEST_CASE("register with FACEBOOK signs in at once, authenticate signs in again") {
         FakeFacebook facebook("app-secret");
         facebook.add_token("fb-token", {"10001", "Andy", "Steward", "andy@example.com", "app-1"});
         TestServer server(with_facebook(facebook));
@@ -74,7 +74,7 @@ TEST_SUITE("http::facebook") {
         CHECK(json_of(registered)["contact"]["first_name"] == "Maria");
     }
 
-    TEST_CASE("bad, foreign-app and unknown tokens are 401; Facebook down is 503") {
+    TEST_CASE("bad, foreign-app and unknown tokens are 401, Facebook down is 503") {
         FakeFacebook facebook("app-secret");
         facebook.add_token("foreign", {"10003", "Eve", "X", "", "another-app"});
         facebook.add_token("unregistered", {"10004", "Bob", "Y", "", "app-1"});

@@ -130,7 +130,7 @@ TEST_SUITE("http::identities") {
         for (const auto& identity : identities) CHECK(identity["is_verified"] == true);
     }
 
-    TEST_CASE("identities: adding a phone; v2 shapes; validation_required ignored") {
+    TEST_CASE("identities: adding a phone, v2 shapes, validation_required ignored") {
         TestServer server;
         const auto pat = sign_up_with_password(server, "pat@example.com", kPassword);
         const auto added =
@@ -184,7 +184,7 @@ TEST_SUITE("http::identities") {
     }
 
     TEST_CASE(
-        "identities: 409 when the identity belongs to another contact; 403 for another's id") {
+        "identities: 409 when the identity belongs to another contact, 403 for another's id") {
         TestServer server;
         const auto owner = sign_up_with_password(server, "owner@example.com", kPassword);
         const auto phone_owner = sign_up_by_phone(server, "99478243");

@@ -95,7 +95,7 @@ TEST_SUITE("http::otp_rules") {
         }
     }
 
-    TEST_CASE("otp: a code signs in once; reusing it is 401") {
+    TEST_CASE("otp: a code signs in once, reusing it is 401") {
         TestServer server;
         const auto [auth_otp, code] = registered_code(server);
         REQUIRE(validate_otp(server, auth_otp, code)->status == 200);
@@ -156,7 +156,7 @@ TEST_SUITE("http::otp_rules") {
                     401);
     }
 
-    TEST_CASE("otp: a new code within 60 s is 429 with Retry-After; later it is allowed") {
+    TEST_CASE("otp: a new code within 60 s is 429 with Retry-After, later it is allowed") {
         TestServer server;
         registered_code(server);
         server.clock().advance(15);

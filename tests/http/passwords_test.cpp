@@ -49,7 +49,7 @@ std::vector<std::string> mixed_code_points() {
 
 TEST_SUITE("http::passwords") {
     TEST_CASE(
-        "passwords: sign-up with email and password signs in; the code sent proves the email") {
+        "passwords: sign-up with email and password signs in, the code sent proves the email") {
         TestServer server;
         const auto registered = register_with_password(server, "Pat.Word@Example.com", kPassword);
         REQUIRE(registered);
@@ -245,7 +245,7 @@ TEST_SUITE("http::passwords") {
     }
 
     TEST_CASE(
-        "passwords: backoff after repeated failures; during it the right password gets the same "
+        "passwords: backoff after repeated failures, during it the right password gets the same "
         "429") {
         TestServer server;
         sign_up_with_password(server, "victim@example.com", kPassword);

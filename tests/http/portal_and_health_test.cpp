@@ -71,7 +71,7 @@ TEST_SUITE("http::portal_and_health") {
         }
     }
 
-    TEST_CASE("portal: GET / serves the HTML portal; its assets are served") {
+    TEST_CASE("portal: GET / serves the HTML portal, its assets are served") {
         TestServer server;
         const auto result = server.get("/", "", "-");
         REQUIRE(result);

@@ -202,7 +202,7 @@ class ServeProcess {
 }  // namespace
 
 TEST_SUITE("process") {
-    TEST_CASE("process: apikey create prints only the key; list shows it; revoke revokes it") {
+    TEST_CASE("process: apikey create prints only the key, list shows it, revoke revokes it") {
         TempDir dir;
         const auto db = (dir.path() / "keys.db").string();
 

@@ -131,7 +131,7 @@ TEST_SUITE("http::self_service_flow") {
     }
 
     TEST_CASE(
-        "flow: by email, register, validate, me, refresh, sign out; email compared "
+        "flow: by email, register, validate, me, refresh, sign out, email compared "
         "case-insensitively") {
         TestServer server;
         const std::string contacts = kSelfService + "/contacts";
@@ -230,7 +230,7 @@ TEST_SUITE("http::self_service_flow") {
         CHECK(profile["last_name"] == "Steward");
     }
 
-    TEST_CASE("flow: GET /contacts/{id}/sessions lists live sessions; DELETE revokes one") {
+    TEST_CASE("flow: GET /contacts/{id}/sessions lists live sessions, DELETE revokes one") {
         TestServer server;
         const auto a = sign_up_by_phone(server, "99478230");
         server.clock().advance(60);

@@ -274,7 +274,7 @@ TEST_SUITE("http::tokens") {
     }
 
     TEST_CASE(
-        "api keys: missing or unknown is 401; a revoked key stops working; a secret key works "
+        "api keys: missing or unknown is 401, a revoked key stops working, a secret key works "
         "here") {
         TestServer server;
         const Json body = {{"send_method", "SMS"},

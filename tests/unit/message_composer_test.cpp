@@ -108,7 +108,7 @@ TEST_SUITE("domain::message_composer") {
         CHECK(nameless.html_body->find("Hello") == std::string::npos);
     }
 
-    TEST_CASE("an override folder replaces single files; the rest stays embedded") {
+    TEST_CASE("an override folder replaces single files, the rest stays embedded") {
         test::TempDir dir;
         write(dir.path() / "en" / "sign_in_code.sms.txt", "ACME: {{code}} ({{minutes}} min)\n");
         write(dir.path() / "fr" / "sign_in_code.sms.txt", "Votre code : {{code}}\n");
