@@ -2,6 +2,7 @@
 
 #include "crypto/random.h"
 #include "domain/contact_points.h"
+#include "domain/new_records.h"
 #include "domain/transaction.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -14,13 +15,6 @@ Error code_failure(OtpFailure failure) {
         return not_authenticated("Too many wrong codes; ask for a new code", "OTPATTEMPTSEXCEEDEDEXCEPTION");
     }
     return not_authenticated("The code is not valid or has expired", "INVALIDOTPEXCEPTION");
-}
-
-std::optional<std::string> clean(const std::optional<std::string>& value) {
-    if (!value) return std::nullopt;
-    auto t = trim(*value);
-    if (t.empty()) return std::nullopt;
-    return t;
 }
 
 }  // namespace
@@ -88,29 +82,14 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
             outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
             return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
         }
-        storage::ContactRecord contact;
-        contact.id = crypto::uuid_v4();
-        contact.title = clean(input.title);
-        contact.first_name = first_name;
-        contact.last_name = last_name;
-        contact.service_acceptance = input.service_acceptance;
-        contact.email_opt_out = input.email_opt_out;
-        contact.sms_opt_out = input.sms_opt_out;
-        contact.created_at = now;
-        contact.updated_at = now;
+        auto contact = new_contact(input, first_name, last_name, now);
         if (destination.provider == "EMAIL") {
             contact.email = destination.display;
             contact.phone = input.recorded_phone;
         } else {
             contact.phone = destination.display;
         }
-        storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
-        identity.contact_id = contact.id;
-        identity.provider = destination.provider;
-        identity.value = destination.key;
-        identity.display_value = destination.display;
-        identity.created_at = now;
+        const auto identity = new_identity(contact.id, destination, now);
         repos.contacts().insert(contact);
         repos.identities().insert(identity);
         // A refused code (rate limit) rolls the whole registration back.
@@ -178,14 +157,12 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
         // A back-office contact proved it owns its recorded email or phone: that is now
         // a verified identity of its own.
         auto contact = repos.contacts().find(contact_id);
-        storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
-        identity.contact_id = contact_id;
-        identity.provider = otp.channel == "SMS" ? "PHONE" : "EMAIL";
-        identity.value = otp.destination;
-        identity.display_value = otp.channel == "SMS" || !contact || !contact->email ? otp.destination : *contact->email;
+        const bool phone = otp.channel == "SMS";
+        auto identity = new_identity(contact_id,
+                                     {phone ? "PHONE" : "EMAIL", otp.destination,
+                                      phone || !contact || !contact->email ? otp.destination : *contact->email},
+                                     now);
         identity.is_verified = true;
-        identity.created_at = now;
         repos.identities().insert(identity);
     }
     repos.contacts().set_verified(contact_id, now);

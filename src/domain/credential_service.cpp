@@ -6,6 +6,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "domain/contact_points.h"
+#include "domain/new_records.h"
 #include "domain/password_policy.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -39,13 +40,6 @@ Error too_many_tries(std::int64_t wait) {
 
 Error password_needs_email() {
     return invalid_value("A password goes with an EMAIL identity", {"password"});
-}
-
-std::optional<std::string> clean(const std::optional<std::string>& value) {
-    if (!value) return std::nullopt;
-    auto t = trim(*value);
-    if (t.empty()) return std::nullopt;
-    return t;
 }
 
 Destination destination_of(const storage::IdentityRecord& i) {
@@ -149,26 +143,11 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
     auto signed_in = store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         if (const auto unproven = taken(repos)) repos.identities().remove(unproven->id);
-        storage::ContactRecord contact;
-        contact.id = crypto::uuid_v4();
-        contact.title = clean(input.title);
-        contact.first_name = first_name;
-        contact.last_name = last_name;
-        contact.service_acceptance = input.service_acceptance;
-        contact.email_opt_out = input.email_opt_out;
-        contact.sms_opt_out = input.sms_opt_out;
+        auto contact = new_contact(input, first_name, last_name, now);
         contact.email = destination.display;
         contact.phone = input.recorded_phone;
-        contact.created_at = now;
-        contact.updated_at = now;
-        storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
-        identity.contact_id = contact.id;
-        identity.provider = "EMAIL";
-        identity.value = destination.key;
-        identity.display_value = destination.display;
+        auto identity = new_identity(contact.id, destination, now);
         identity.password_hash = password_hash;
-        identity.created_at = now;
         repos.contacts().insert(contact);
         repos.identities().insert(identity);
         // The contact stays unverified until this code comes back through validate-otp.
@@ -269,15 +248,9 @@ AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination
             }
             repos.identities().remove(existing->id);  // another contact's unproven claim
         }
-        storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
-        identity.contact_id = contact.id;
-        identity.provider = destination.provider;
-        identity.value = destination.key;
-        identity.display_value = destination.display;
+        auto identity = new_identity(contact.id, destination, clock_.now());
         identity.password_hash = password_hash;
         identity.requires_verification = true;
-        identity.created_at = clock_.now();
         repos.identities().insert(identity);
         auto challenge = send_verification(repos, identity, contact, false);
         notify_identity_added(repos, contact, identity.id);

@@ -1,6 +1,6 @@
 #include "domain/facebook_sign_in.h"
 
-#include "crypto/random.h"
+#include "domain/new_records.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -9,10 +9,8 @@ namespace {
 
 std::optional<std::string> first_present(const std::optional<std::string>& a,
                                          const std::optional<std::string>& b) {
-    for (const auto* candidate : {&a, &b}) {
-        if (*candidate && !trim(**candidate).empty()) return trim(**candidate);
-    }
-    return std::nullopt;
+    if (auto first = clean(a)) return first;
+    return clean(b);
 }
 
 }  // namespace
@@ -41,28 +39,13 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
         if (!first_name) throw missing_value("first_name");
         if (!last_name) throw missing_value("last_name");
         const auto now = clock_.now();
-        storage::ContactRecord contact;
-        contact.id = crypto::uuid_v4();
-        contact.title = first_present(input.title, std::nullopt);
-        contact.first_name = first_name;
-        contact.last_name = last_name;
+        auto contact = new_contact(input, first_name, last_name, now);
         // Recorded for reference only: Facebook's email is not an identity of ours.
         contact.email = profile.email;
-        contact.service_acceptance = input.service_acceptance;
-        contact.email_opt_out = input.email_opt_out;
-        contact.sms_opt_out = input.sms_opt_out;
         contact.is_verified = true;
-        contact.created_at = now;
-        contact.updated_at = now;
         repos.contacts().insert(contact);
-        storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
-        identity.contact_id = contact.id;
-        identity.provider = "FACEBOOK";
-        identity.value = profile.user_id;
-        identity.display_value = profile.user_id;
+        auto identity = new_identity(contact.id, {"FACEBOOK", profile.user_id, profile.user_id}, now);
         identity.is_verified = true;
-        identity.created_at = now;
         repos.identities().insert(identity);
         return load_signed_in(repos,
                               sessions_.start(repos, contact.id, auth_method::kFacebook, client));
