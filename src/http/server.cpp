@@ -92,9 +92,10 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     // cpp-httplib's default also sets SO_REUSEPORT, which lets a second contactd bind the
     // same port without an error and silently share its traffic. SO_REUSEADDR alone
     // still allows a quick restart.
-    server_.set_socket_options([](socket_t sock) {
+    server_.set_socket_options([this](socket_t sock) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+        listen_socket_ = sock;
     });
     server_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
     server_.set_keep_alive_timeout(options_.keep_alive_timeout);
@@ -209,6 +210,12 @@ int HttpServer::bind() {
         throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
     }
     bound_port_ = port;
+    // cpp-httplib 0.11.4 listens with a backlog of 5: a burst of new connections past
+    // that overflowed the accept queue and clients saw resets after a 1 s SYN retry.
+    // Listening again on the bound socket raises the backlog (Linux).
+    if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
+        log::warn("could not raise the listen backlog");
+    }
     return port;
 }
 

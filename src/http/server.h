@@ -64,6 +64,7 @@ private:
     httplib::Server server_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
     std::atomic<int> bound_port_{0};     // set by bind()
+    int listen_socket_ = -1;             // the listening socket, seen by the socket options
 };
 
 }  // namespace contactd::http

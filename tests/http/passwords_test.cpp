@@ -360,14 +360,22 @@ TEST_SUITE("http::passwords") {
         std::vector<std::thread> burst;
         for (int i = 0; i < 24; ++i) {
             burst.emplace_back([&, i] {
+                const auto started = std::chrono::steady_clock::now();
                 const auto r = authenticate(server, "burst" + std::to_string(i) + "@example.com",
                                             "wrong-password-burst");
+                const double took =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                        .count();
                 if (r && r->status == 401) {
                     ++unauthorized;
                 } else if (r && r->status == 429 && r->get_header_value("Retry-After") == "1") {
                     ++busy;
                 } else {
                     ++other;
+                    MESSAGE("unexpected answer after "
+                            << took << " s: "
+                            << (r ? std::to_string(r->status) + " " + r->body
+                                  : httplib::to_string(r.error())));
                 }
             });
         }
