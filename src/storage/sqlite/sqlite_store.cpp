@@ -57,7 +57,13 @@ std::unique_ptr<SQLite::Database> SqliteStore::open(bool read_only) const {
     const int flags = read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     auto db = std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
     db->exec("PRAGMA foreign_keys = ON");
-    if (!read_only) db->exec("PRAGMA synchronous = FULL");
+    if (!read_only) {
+        db->exec("PRAGMA synchronous = FULL");
+        // Erased message texts (they hold codes) are overwritten in the file, not just
+        // unlinked from the b-tree; the WAL is cut back after checkpoints.
+        db->exec("PRAGMA secure_delete = ON");
+        db->exec("PRAGMA journal_size_limit = 4194304");
+    }
     return db;
 }
 
