@@ -9,13 +9,18 @@
 namespace contactd::domain {
 namespace {
 
-std::string hash_token(const std::string& token) { return crypto::to_hex(crypto::sha256(token)); }
+std::string hash_token(const std::string& token) {
+    return crypto::to_hex(crypto::sha256(token));
+}
 
-Error invalid_session() { return not_authenticated("The token is not valid"); }
+Error invalid_session() {
+    return not_authenticated("The token is not valid");
+}
 
 }  // namespace
 
-SessionService::SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy)
+SessionService::SessionService(const Clock& clock, const crypto::JwtCodec& jwt,
+                               SessionPolicy policy)
     : clock_(clock), jwt_(jwt), policy_(policy) {}
 
 IssuedTokens SessionService::start(storage::Repositories& repos, const std::string& contact_id,
@@ -34,7 +39,8 @@ IssuedTokens SessionService::start(storage::Repositories& repos, const std::stri
     return issue(repos, session);
 }
 
-IssuedTokens SessionService::issue(storage::Repositories& repos, const storage::SessionRecord& session) const {
+IssuedTokens SessionService::issue(storage::Repositories& repos,
+                                   const storage::SessionRecord& session) const {
     const auto now = clock_.now();
     IssuedTokens tokens;
     tokens.contact_id = session.contact_id;
@@ -72,19 +78,22 @@ tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories&
     if (token->used_at || !repos.sessions().spend_refresh_token(hash, now)) {
         // A spent token came back: whoever holds the chain may be an attacker.
         repos.sessions().revoke(session->id, now);
-        return tl::unexpected(not_authenticated("The refresh token was already used; the session is revoked"));
+        return tl::unexpected(
+            not_authenticated("The refresh token was already used; the session is revoked"));
     }
-    if (now >= token->expires_at) return tl::unexpected(not_authenticated("The refresh token has expired"));
-    repos.sessions().touch(session->id, now);
-    (void)client;
+    if (now >= token->expires_at)
+        return tl::unexpected(not_authenticated("The refresh token has expired"));
+    repos.sessions().touch(session->id, now, client.ip_address, client.user_agent);
     return issue(repos, *session);
 }
 
-Bearer SessionService::authenticate(storage::Repositories& repos, const std::string& access_token) const {
+Bearer SessionService::authenticate(storage::Repositories& repos,
+                                    const std::string& access_token) const {
     const auto claims = jwt_.verify(access_token, clock_.now());
     if (!claims) {
         if (claims.error() == crypto::JwtFailure::Expired) {
-            throw Error(ErrorKind::ExpiredToken, "EXPIREDTOKENEXCEPTION", "The access token has expired");
+            throw Error(ErrorKind::ExpiredToken, "EXPIREDTOKENEXCEPTION",
+                        "The access token has expired");
         }
         throw invalid_session();
     }

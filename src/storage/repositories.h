@@ -114,7 +114,10 @@ public:
     virtual ~SessionRepository() = default;
     virtual void insert(const SessionRecord& session) = 0;
     virtual std::optional<SessionRecord> find(const std::string& id) = 0;
-    virtual void touch(const std::string& id, std::int64_t now) = 0;
+    // Records a use of the session: when, and from which address and user agent (kept
+    // as they were when absent).
+    virtual void touch(const std::string& id, std::int64_t now, const std::optional<std::string>& ip_address,
+                       const std::optional<std::string>& user_agent) = 0;
     virtual void revoke(const std::string& id, std::int64_t now) = 0;
     // Revokes every live session of the contact, but `keep` if given; returns how many.
     virtual int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,

@@ -76,7 +76,8 @@ public:
     explicit SqliteSessions(SQLite::Database& db) : db_(db) {}
     void insert(const SessionRecord& session) override;
     std::optional<SessionRecord> find(const std::string& id) override;
-    void touch(const std::string& id, std::int64_t now) override;
+    void touch(const std::string& id, std::int64_t now, const std::optional<std::string>& ip_address,
+               const std::optional<std::string>& user_agent) override;
     void revoke(const std::string& id, std::int64_t now) override;
     int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
                                const std::optional<std::string>& keep) override;
