@@ -6,11 +6,11 @@
 #include "app/channels.h"
 #include "app/key_material.h"
 #include "crypto/random.h"
-#include "integrations/facebook_graph.h"
 #include "http/backoffice_routes.h"
 #include "http/message_routes.h"
 #include "http/portal_routes.h"
 #include "http/self_service_routes.h"
+#include "integrations/facebook_graph.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "util/log.h"
 
@@ -31,35 +31,41 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     composer_ = make_composer(config_);
     dispatcher_ = std::make_unique<delivery::Dispatcher>(*store_, clock_, make_sms_channel(config_),
                                                          make_email_channel(config_));
-    outbox_ = std::make_unique<domain::OutboxWriter>(clock_, *composer_, [this] { dispatcher_->wake(); });
+    outbox_ =
+        std::make_unique<domain::OutboxWriter>(clock_, *composer_, [this] { dispatcher_->wake(); });
     otps_ = std::make_unique<domain::OtpService>(
         clock_, keys.otp_key,
         domain::OtpPolicy{config_.otp_ttl, config_.otp_max_attempts, config_.otp_resend_interval,
                           config_.otp_max_per_hour});
     sessions_ = std::make_unique<domain::SessionService>(
         clock_, *jwt_,
-        domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl, config_.refresh_absolute_ttl});
+        domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl,
+                              config_.refresh_absolute_ttl});
     auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
     if (config_.facebook_app_id && config_.facebook_app_secret) {
-        facebook_ = std::make_unique<integrations::FacebookGraph>(config_.facebook_graph_url, *config_.facebook_app_id,
-                                                                  *config_.facebook_app_secret);
+        facebook_ = std::make_unique<integrations::FacebookGraph>(
+            config_.facebook_graph_url, *config_.facebook_app_id, *config_.facebook_app_secret);
     }
     crypto::PasswordHasherOptions hashing;
-    hashing.max_concurrent = config_.password_hash_concurrency > 0
-                                 ? config_.password_hash_concurrency
-                                 : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 4);
-    hashing.max_waiting = std::max(1, config_.http_threads / 4);  // the rest of the threads stay free
+    hashing.max_concurrent =
+        config_.password_hash_concurrency > 0
+            ? config_.password_hash_concurrency
+            : std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 2, 4);
+    hashing.max_waiting =
+        std::max(1, config_.http_threads / 4);  // the rest of the threads stay free
     hasher_ = std::make_unique<crypto::PasswordHasher>(hashing);
     credentials_ = std::make_unique<domain::CredentialService>(
         *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
         domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
                               config_.password_max_failures_per_hour},
         facebook_.get());
-    facebook_sign_in_ = std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_, facebook_.get());
+    facebook_sign_in_ =
+        std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_, facebook_.get());
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
     backoffice_contacts_ = std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_);
-    backoffice_organisations_ = std::make_unique<domain::BackOfficeOrganisations>(*store_, clock_, *audit_);
+    backoffice_organisations_ =
+        std::make_unique<domain::BackOfficeOrganisations>(*store_, clock_, *audit_);
     messages_ = std::make_unique<domain::MessageService>(*store_);
     addresses_ = std::make_unique<http::ClientAddressResolver>(config_.trusted_proxies);
     if (config_.rate_limits) limiter_ = std::make_unique<RateLimiter>(clock_, 30.0, 30.0);
@@ -83,13 +89,15 @@ App::~App() {
 }
 
 void App::add_routes() {
-    http::add_self_service_routes(*server_,
-                                  http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
-                                                       credentials_.get(), facebook_sign_in_.get()});
+    http::add_self_service_routes(
+        *server_, http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
+                                        credentials_.get(), facebook_sign_in_.get()});
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
-    http::add_backoffice_routes(*server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_,
-                                                               *audit_, *api_keys_});
-    http::add_portal_routes(*server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});
+    http::add_backoffice_routes(
+        *server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_, *audit_,
+                                       *api_keys_});
+    http::add_portal_routes(
+        *server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});
 }
 
 int App::start() {
@@ -98,8 +106,12 @@ int App::start() {
     return port;
 }
 
-void App::serve() { server_->serve(); }
+void App::serve() {
+    server_->serve();
+}
 
-void App::stop() { server_->stop(); }
+void App::stop() {
+    server_->stop();
+}
 
 }  // namespace contactd

@@ -11,10 +11,10 @@
 #include "domain/api_key_service.h"
 #include "domain/audit_trail.h"
 #include "domain/auth_service.h"
-#include "domain/facebook_sign_in.h"
-#include "domain/credential_service.h"
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
+#include "domain/credential_service.h"
+#include "domain/facebook_sign_in.h"
 #include "domain/message_composer.h"
 #include "domain/message_service.h"
 #include "domain/otp_service.h"
@@ -33,7 +33,7 @@ namespace contactd {
 std::unique_ptr<storage::Store> open_store(const Config& config);
 
 class App {
-public:
+  public:
     // Opens the database and builds every service. Throws on a bad configuration or an
     // unusable database. `clock` must outlive the App.
     App(Config config, const Clock& clock);
@@ -53,7 +53,7 @@ public:
     const std::string& portal_api_key() const { return portal_api_key_; }
     const crypto::PasswordHasher& password_hasher() const { return *hasher_; }
 
-private:
+  private:
     void add_routes();
 
     Config config_;

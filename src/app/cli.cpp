@@ -1,10 +1,10 @@
 #include "app/cli.h"
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <map>
-#include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,16 +84,20 @@ int serve(const Arguments& args) {
     if (app.api_keys().list().empty()) {
         const auto pub = app.api_keys().create(domain::ApiKeyType::Public, "default public");
         const auto sec = app.api_keys().create(domain::ApiKeyType::Secret, "default secret");
-        std::printf("First start: created API keys (shown once, stored only hashed):\n"
-                    "  public (self-service): %s\n  secret (back office):  %s\n",
-                    pub.key.c_str(), sec.key.c_str());
+        std::printf(
+            "First start: created API keys (shown once, stored only hashed):\n"
+            "  public (self-service): %s\n  secret (back office):  %s\n",
+            pub.key.c_str(), sec.key.c_str());
     }
     const int port = app.start();
-    std::printf("contactd listening on http://%s:%d/  (database %s, %s delivery)\n", config.listen_host.c_str(), port,
-                config.db_path.c_str(), config.development_delivery() ? "development" : "configured");
+    std::printf("contactd listening on http://%s:%d/  (database %s, %s delivery)\n",
+                config.listen_host.c_str(), port, config.db_path.c_str(),
+                config.development_delivery() ? "development" : "configured");
     if (config.development_delivery()) {
-        std::printf("Open http://%s:%d/ in a browser; codes appear in this log and the portal's development inbox.\n",
-                    config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host.c_str(), port);
+        std::printf(
+            "Open http://%s:%d/ in a browser; codes appear in this log and the portal's "
+            "development inbox.\n",
+            config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host.c_str(), port);
     }
     std::fflush(stdout);
 
@@ -129,7 +133,9 @@ int apikey(const Arguments& args) {
     const std::string& action = args.words[1];
     if (action == "create") {
         const auto type_flag = args.flags.find("type");
-        const auto type = type_flag == args.flags.end() ? std::nullopt : domain::ApiKeyService::parse_type(type_flag->second);
+        const auto type = type_flag == args.flags.end()
+                              ? std::nullopt
+                              : domain::ApiKeyService::parse_type(type_flag->second);
         if (!type) throw std::invalid_argument("--type must be public or secret");
         const auto name = args.flags.count("name") ? args.flags.at("name") : std::string();
         std::printf("%s\n", keys.create(*type, name).key.c_str());
@@ -138,8 +144,8 @@ int apikey(const Arguments& args) {
     if (action == "list") {
         std::printf("%-36s  %-6s  %-12s  %-10s  %s\n", "ID", "TYPE", "PREFIX", "STATUS", "NAME");
         for (const auto& k : keys.list()) {
-            std::printf("%-36s  %-6s  %-12s  %-10s  %s\n", k.id.c_str(), k.key_type.c_str(), k.prefix.c_str(),
-                        k.revoked_at ? "revoked" : "active", k.name.c_str());
+            std::printf("%-36s  %-6s  %-12s  %-10s  %s\n", k.id.c_str(), k.key_type.c_str(),
+                        k.prefix.c_str(), k.revoked_at ? "revoked" : "active", k.name.c_str());
         }
         return 0;
     }

@@ -25,10 +25,12 @@ Settings read_config_file(const std::string& path) {
         if (text.empty() || text[0] == '#') continue;
         const auto eq = text.find('=');
         if (eq == std::string::npos) {
-            throw std::invalid_argument(path + ":" + std::to_string(number) + ": expected NAME=value");
+            throw std::invalid_argument(path + ":" + std::to_string(number) +
+                                        ": expected NAME=value");
         }
         std::string value = trim(text.substr(eq + 1));
-        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
             value = value.substr(1, value.size() - 2);
         }
         out[trim(text.substr(0, eq))] = value;
@@ -36,12 +38,13 @@ Settings read_config_file(const std::string& path) {
     return out;
 }
 
-std::int64_t parse_int(const std::string& name, const std::string& value, std::int64_t min, std::int64_t max) {
+std::int64_t parse_int(const std::string& name, const std::string& value, std::int64_t min,
+                       std::int64_t max) {
     std::int64_t out = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
     if (ec != std::errc() || end != value.data() + value.size() || out < min || out > max) {
-        throw std::invalid_argument(name + " must be a whole number from " + std::to_string(min) + " to " +
-                                    std::to_string(max));
+        throw std::invalid_argument(name + " must be a whole number from " + std::to_string(min) +
+                                    " to " + std::to_string(max));
     }
     return out;
 }
@@ -55,11 +58,14 @@ bool parse_switch(const std::string& name, const std::string& value) {
 
 void parse_listen(Config& config, const std::string& value) {
     const auto colon = value.rfind(':');
-    if (colon == std::string::npos) throw std::invalid_argument("CONTACTD_LISTEN must be HOST:PORT");
+    if (colon == std::string::npos)
+        throw std::invalid_argument("CONTACTD_LISTEN must be HOST:PORT");
     std::string host = value.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     config.listen_host = host.empty() ? "0.0.0.0" : host;
-    config.listen_port = static_cast<int>(parse_int("CONTACTD_LISTEN port", value.substr(colon + 1), 0, 65535));
+    config.listen_port =
+        static_cast<int>(parse_int("CONTACTD_LISTEN port", value.substr(colon + 1), 0, 65535));
 }
 
 std::vector<std::string> split_list(const std::string& value) {
@@ -67,7 +73,8 @@ std::vector<std::string> split_list(const std::string& value) {
     std::size_t start = 0;
     while (start <= value.size()) {
         const auto comma = value.find(',', start);
-        const auto item = trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        const auto item = trim(
+            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!item.empty()) out.push_back(item);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -85,12 +92,15 @@ void apply_settings(Config& c, const Settings& s) {
         if (auto v = text(name)) field = *v;
     };
     auto set_int = [&](const char* name, auto& field, std::int64_t min, std::int64_t max) {
-        if (auto v = text(name)) field = static_cast<std::remove_reference_t<decltype(field)>>(parse_int(name, *v, min, max));
+        if (auto v = text(name))
+            field = static_cast<std::remove_reference_t<decltype(field)>>(
+                parse_int(name, *v, min, max));
     };
     if (auto v = text("CONTACTD_LISTEN")) parse_listen(c, *v);
     if (auto v = text("CONTACTD_DB")) c.db_path = *v;
     if (auto v = text("CONTACTD_JWT_SECRET")) {
-        if (v->size() < 32) throw std::invalid_argument("CONTACTD_JWT_SECRET must be at least 32 bytes");
+        if (v->size() < 32)
+            throw std::invalid_argument("CONTACTD_JWT_SECRET must be at least 32 bytes");
         c.jwt_secret = *v;
     }
     if (auto v = text("CONTACTD_JWT_ISSUER")) c.jwt_issuer = *v;
@@ -115,7 +125,8 @@ void apply_settings(Config& c, const Settings& s) {
     set_text("CONTACTD_FACEBOOK_APP_ID", c.facebook_app_id);
     set_text("CONTACTD_FACEBOOK_APP_SECRET", c.facebook_app_secret);
     if (auto v = text("CONTACTD_FACEBOOK_GRAPH_URL")) c.facebook_graph_url = *v;
-    if (auto v = text("CONTACTD_RATE_LIMITS")) c.rate_limits = parse_switch("CONTACTD_RATE_LIMITS", *v);
+    if (auto v = text("CONTACTD_RATE_LIMITS"))
+        c.rate_limits = parse_switch("CONTACTD_RATE_LIMITS", *v);
     if (auto v = text("CONTACTD_TRUSTED_PROXIES")) c.trusted_proxies = split_list(*v);
     set_int("CONTACTD_PASSWORD_HASH_CONCURRENCY", c.password_hash_concurrency, 0, 64);
     set_int("CONTACTD_PASSWORD_FREE_FAILURES", c.password_free_failures, 1, 100);
@@ -129,7 +140,8 @@ Settings process_environment() {
     for (char** e = environ; e && *e; ++e) {
         const std::string entry = *e;
         const auto eq = entry.find('=');
-        if (eq != std::string::npos && entry.rfind("CONTACTD_", 0) == 0) out[entry.substr(0, eq)] = entry.substr(eq + 1);
+        if (eq != std::string::npos && entry.rfind("CONTACTD_", 0) == 0)
+            out[entry.substr(0, eq)] = entry.substr(eq + 1);
     }
     return out;
 }
@@ -140,10 +152,13 @@ Config load_config(const std::map<std::string, std::string>& flags) {
     return load_config(flags, process_environment());
 }
 
-Config load_config(const std::map<std::string, std::string>& flags, const std::map<std::string, std::string>& environment) {
+Config load_config(const std::map<std::string, std::string>& flags,
+                   const std::map<std::string, std::string>& environment) {
     Config config;
     std::optional<std::string> file;
-    if (auto it = environment.find("CONTACTD_CONFIG"); it != environment.end() && !it->second.empty()) file = it->second;
+    if (auto it = environment.find("CONTACTD_CONFIG");
+        it != environment.end() && !it->second.empty())
+        file = it->second;
     if (auto it = flags.find("config"); it != flags.end()) file = it->second;
     if (file) {
         config.config_file = file;
@@ -151,7 +166,8 @@ Config load_config(const std::map<std::string, std::string>& flags, const std::m
     }
     apply_settings(config, environment);
     Settings from_flags;
-    if (auto it = flags.find("listen"); it != flags.end()) from_flags["CONTACTD_LISTEN"] = it->second;
+    if (auto it = flags.find("listen"); it != flags.end())
+        from_flags["CONTACTD_LISTEN"] = it->second;
     if (auto it = flags.find("db"); it != flags.end()) from_flags["CONTACTD_DB"] = it->second;
     apply_settings(config, from_flags);
     return config;

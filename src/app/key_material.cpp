@@ -20,7 +20,8 @@ KeyMaterial load_key_material(storage::Store& store, const Config& config) {
             return fresh;
         });
         const auto decoded = crypto::base64url_decode(encoded);
-        if (!decoded || decoded->size() < 32) throw std::runtime_error("the stored jwt_secret is damaged");
+        if (!decoded || decoded->size() < 32)
+            throw std::runtime_error("the stored jwt_secret is damaged");
         jwt_key = *decoded;
     }
     return KeyMaterial{jwt_key, crypto::hmac_sha256(jwt_key, "contactd one-time codes v1")};

@@ -23,12 +23,14 @@ std::string JwtCodec::sign(const JwtClaims& claims) const {
                           {"sub", claims.subject},    {"sid", claims.session_id},
                           {"iat", claims.issued_at},  {"nbf", claims.issued_at},
                           {"exp", claims.expires_at}, {"jti", claims.token_id}};
-    std::string signing_input = base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
+    std::string signing_input =
+        base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
     const std::string signature = base64url_encode(hmac_sha256(key_, signing_input));
     return signing_input + "." + signature;
 }
 
-tl::expected<JwtClaims, JwtFailure> JwtCodec::verify(std::string_view token, std::int64_t now) const {
+tl::expected<JwtClaims, JwtFailure> JwtCodec::verify(std::string_view token,
+                                                     std::int64_t now) const {
     const auto first = token.find('.');
     const auto second = first == std::string_view::npos ? first : token.find('.', first + 1);
     if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
@@ -46,7 +48,8 @@ tl::expected<JwtClaims, JwtFailure> JwtCodec::verify(std::string_view token, std
         return tl::unexpected(JwtFailure::WrongAlgorithm);
     }
     const auto expected = hmac_sha256(key_, token.substr(0, second));
-    if (!constant_time_equals(expected, *signature)) return tl::unexpected(JwtFailure::BadSignature);
+    if (!constant_time_equals(expected, *signature))
+        return tl::unexpected(JwtFailure::BadSignature);
 
     const json payload = json::parse(*payload_text, nullptr, false);
     if (!payload.is_object()) return tl::unexpected(JwtFailure::Malformed);
@@ -66,9 +69,11 @@ tl::expected<JwtClaims, JwtFailure> JwtCodec::verify(std::string_view token, std
     const auto* aud = string_claim("aud");
     const auto exp = int_claim("exp");
     const auto iat = int_claim("iat");
-    if (!sub || !sid || !jti || !iss || !aud || !exp || !iat) return tl::unexpected(JwtFailure::Malformed);
+    if (!sub || !sid || !jti || !iss || !aud || !exp || !iat)
+        return tl::unexpected(JwtFailure::Malformed);
     if (now >= *exp) return tl::unexpected(JwtFailure::Expired);
-    if (const auto nbf = int_claim("nbf"); nbf && now < *nbf) return tl::unexpected(JwtFailure::NotYetValid);
+    if (const auto nbf = int_claim("nbf"); nbf && now < *nbf)
+        return tl::unexpected(JwtFailure::NotYetValid);
     if (*iss != issuer_) return tl::unexpected(JwtFailure::WrongIssuer);
     if (*aud != audience_) return tl::unexpected(JwtFailure::WrongAudience);
     return JwtClaims{*sub, *sid, *jti, *iat, *exp};

@@ -13,17 +13,25 @@
 namespace contactd::crypto {
 
 struct JwtClaims {
-    std::string subject;     // sub: the contact id
-    std::string session_id;  // sid
-    std::string token_id;    // jti
+    std::string subject;          // sub: the contact id
+    std::string session_id;       // sid
+    std::string token_id;         // jti
     std::int64_t issued_at = 0;   // iat, seconds
     std::int64_t expires_at = 0;  // exp, seconds
 };
 
-enum class JwtFailure { Malformed, WrongAlgorithm, BadSignature, Expired, NotYetValid, WrongIssuer, WrongAudience };
+enum class JwtFailure {
+    Malformed,
+    WrongAlgorithm,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    WrongIssuer,
+    WrongAudience
+};
 
 class JwtCodec {
-public:
+  public:
     // `key` is the raw HMAC key (at least 32 bytes). kid is derived from it, so tokens
     // name the key that signed them and keys can rotate.
     JwtCodec(std::string key, std::string issuer, std::string audience);
@@ -33,7 +41,7 @@ public:
 
     const std::string& kid() const { return kid_; }
 
-private:
+  private:
     std::string key_;
     std::string issuer_;
     std::string audience_;

@@ -17,7 +17,9 @@ std::string random_bytes(std::size_t count) {
     return out;
 }
 
-std::string random_token(std::size_t bytes) { return base64url_encode(random_bytes(bytes)); }
+std::string random_token(std::size_t bytes) {
+    return base64url_encode(random_bytes(bytes));
+}
 
 std::string random_digits(std::size_t digits) {
     std::string out;

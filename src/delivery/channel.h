@@ -19,7 +19,7 @@ struct SendResult {
 };
 
 class Channel {
-public:
+  public:
     virtual ~Channel() = default;
     virtual SendResult send(const storage::MessageRecord& message) = 0;
     virtual std::string name() const = 0;

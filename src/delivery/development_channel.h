@@ -6,7 +6,7 @@
 namespace contactd::delivery {
 
 class DevelopmentChannel final : public Channel {
-public:
+  public:
     SendResult send(const storage::MessageRecord& message) override;
     std::string name() const override { return "development"; }
 };

@@ -7,14 +7,14 @@
 namespace contactd::delivery {
 
 class UnconfiguredChannel final : public Channel {
-public:
+  public:
     explicit UnconfiguredChannel(std::string kind) : kind_(std::move(kind)) {}
     SendResult send(const storage::MessageRecord&) override {
         return {SendResult::Outcome::Failed, "no " + kind_ + " channel is configured"};
     }
     std::string name() const override { return "unconfigured-" + kind_; }
 
-private:
+  private:
     std::string kind_;
 };
 

@@ -7,11 +7,14 @@
 namespace contactd::domain {
 namespace {
 
-std::string hash_key(const std::string& key) { return crypto::to_hex(crypto::sha256(key)); }
+std::string hash_key(const std::string& key) {
+    return crypto::to_hex(crypto::sha256(key));
+}
 
 }  // namespace
 
-ApiKeyService::ApiKeyService(storage::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+ApiKeyService::ApiKeyService(storage::Store& store, const Clock& clock)
+    : store_(store), clock_(clock) {}
 
 std::optional<ApiKeyType> ApiKeyService::parse_type(const std::string& text) {
     if (text == "public") return ApiKeyType::Public;
@@ -39,14 +42,16 @@ std::vector<storage::ApiKeyRecord> ApiKeyService::list() {
 }
 
 bool ApiKeyService::revoke(const std::string& id) {
-    return store_.write([&](storage::Repositories& repos) { return repos.api_keys().revoke(id, clock_.now()); });
+    return store_.write(
+        [&](storage::Repositories& repos) { return repos.api_keys().revoke(id, clock_.now()); });
 }
 
 std::optional<storage::ApiKeyRecord> ApiKeyService::find(const std::string& key) {
     if (key.empty() || key.size() > 128) return std::nullopt;
     const auto hash = hash_key(key);
     if (ephemeral_ && crypto::constant_time_equals(hash, ephemeral_->key_hash)) return ephemeral_;
-    auto record = store_.read([&](storage::Repositories& repos) { return repos.api_keys().find_by_hash(hash); });
+    auto record = store_.read(
+        [&](storage::Repositories& repos) { return repos.api_keys().find_by_hash(hash); });
     if (!record || record->revoked_at) return std::nullopt;
     return record;
 }

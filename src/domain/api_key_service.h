@@ -19,7 +19,7 @@ struct CreatedApiKey {
 };
 
 class ApiKeyService {
-public:
+  public:
     ApiKeyService(storage::Store& store, const Clock& clock);
 
     CreatedApiKey create(ApiKeyType type, const std::string& name);
@@ -35,7 +35,7 @@ public:
 
     static std::optional<ApiKeyType> parse_type(const std::string& text);
 
-private:
+  private:
     storage::Store& store_;
     const Clock& clock_;
     std::optional<storage::ApiKeyRecord> ephemeral_;

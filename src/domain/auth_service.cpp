@@ -12,7 +12,8 @@ namespace {
 
 Error code_failure(OtpFailure failure) {
     if (failure == OtpFailure::Burned) {
-        return not_authenticated("Too many wrong codes; ask for a new code", "OTPATTEMPTSEXCEEDEDEXCEPTION");
+        return not_authenticated("Too many wrong codes; ask for a new code",
+                                 "OTPATTEMPTSEXCEEDEDEXCEPTION");
     }
     return not_authenticated("The code is not valid or has expired", "INVALIDOTPEXCEPTION");
 }
@@ -51,7 +52,8 @@ Destination AuthService::destination_of(const IdentityInput& identity) {
     throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
 }
 
-RegistrationResult AuthService::register_contact(const RegistrationInput& input, const ClientInfo&) {
+RegistrationResult AuthService::register_contact(const RegistrationInput& input,
+                                                 const ClientInfo&) {
     const auto provider = to_upper(input.identity.provider);
     if (provider != "PHONE" && provider != "EMAIL") {
         throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
@@ -77,8 +79,9 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
         if (existing) {
             // Already registered: sign that contact in by code; change nothing else.
             auto contact = repos.contacts().find(existing->contact_id);
-            auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
-                                              existing->contact_id, existing->id});
+            auto issued =
+                otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
+                                    existing->contact_id, existing->id});
             outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
             return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
         }
@@ -93,8 +96,8 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
         repos.contacts().insert(contact);
         repos.identities().insert(identity);
         // A refused code (rate limit) rolls the whole registration back.
-        auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kRegister,
-                                          contact.id, identity.id});
+        auto issued = otps_.issue(repos, {destination.channel(), destination.key,
+                                          otp_purpose::kRegister, contact.id, identity.id});
         outbox_.queue_code(repos, issued, MessageKind::SignUpCode, contact);
         return OtpChallenge{issued.record.id, obfuscate(destination), contact.id};
     });
@@ -114,12 +117,14 @@ OtpChallenge AuthService::request_code(const Destination& destination) {
             identity_id = identity->id;
         } else {
             // A contact the back office created with this email or phone, not yet claimed.
-            auto matches = destination.provider == "EMAIL" ? repos.contacts().find_by_recorded_email(destination.key)
-                                                           : repos.contacts().find_by_recorded_phone(destination.key);
+            auto matches = destination.provider == "EMAIL"
+                               ? repos.contacts().find_by_recorded_email(destination.key)
+                               : repos.contacts().find_by_recorded_phone(destination.key);
             if (!matches.empty()) contact = std::move(matches.front());
         }
-        auto issued = otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
-                                          contact ? std::optional(contact->id) : std::nullopt, identity_id});
+        auto issued =
+            otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
+                                contact ? std::optional(contact->id) : std::nullopt, identity_id});
         if (contact) outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
         return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
     });
@@ -134,7 +139,8 @@ std::string obfuscate(const Destination& d) {
 SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens) {
     auto contact = repos.contacts().find(tokens.contact_id);
     if (!contact) throw not_authenticated("The contact no longer exists");
-    return SignedIn{tokens, std::move(*contact), repos.organisations().list_for_contact(tokens.contact_id)};
+    return SignedIn{tokens, std::move(*contact),
+                    repos.organisations().list_for_contact(tokens.contact_id)};
 }
 
 SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
@@ -153,15 +159,17 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
             }
         }
         repos.identities().mark_verified(*otp.identity_id);
-    } else if (!repos.identities().find_by_value(otp.channel == "SMS" ? "PHONE" : "EMAIL", otp.destination)) {
+    } else if (!repos.identities().find_by_value(otp.channel == "SMS" ? "PHONE" : "EMAIL",
+                                                 otp.destination)) {
         // A back-office contact proved it owns its recorded email or phone: that is now
         // a verified identity of its own.
         auto contact = repos.contacts().find(contact_id);
         const bool phone = otp.channel == "SMS";
-        auto identity = new_identity(contact_id,
-                                     {phone ? "PHONE" : "EMAIL", otp.destination,
-                                      phone || !contact || !contact->email ? otp.destination : *contact->email},
-                                     now);
+        auto identity =
+            new_identity(contact_id,
+                         {phone ? "PHONE" : "EMAIL", otp.destination,
+                          phone || !contact || !contact->email ? otp.destination : *contact->email},
+                         now);
         identity.is_verified = true;
         repos.identities().insert(identity);
     }
@@ -169,31 +177,35 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
     return load_signed_in(repos, sessions_.start(repos, contact_id, auth_method::kOtp, client));
 }
 
-SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code, const ClientInfo& client) {
-    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-        auto otp = otps_.redeem(repos, auth_otp, code);
-        if (!otp) return tl::unexpected(code_failure(otp.error()));
-        return redeem(repos, *otp, client);
-    });
+SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code,
+                                    const ClientInfo& client) {
+    return write_then_raise(store_,
+                            [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+                                auto otp = otps_.redeem(repos, auth_otp, code);
+                                if (!otp) return tl::unexpected(code_failure(otp.error()));
+                                return redeem(repos, *otp, client);
+                            });
 }
 
 SignedIn AuthService::validate_code(const Destination& destination, const std::string& code,
                                     const ClientInfo& client) {
-    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-        const auto latest = repos.otps().latest_for_destination(destination.key);
-        if (!latest) return tl::unexpected(code_failure(OtpFailure::Unknown));
-        auto otp = otps_.redeem(repos, latest->id, code);
-        if (!otp) return tl::unexpected(code_failure(otp.error()));
-        return redeem(repos, *otp, client);
-    });
+    return write_then_raise(
+        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+            const auto latest = repos.otps().latest_for_destination(destination.key);
+            if (!latest) return tl::unexpected(code_failure(OtpFailure::Unknown));
+            auto otp = otps_.redeem(repos, latest->id, code);
+            if (!otp) return tl::unexpected(code_failure(otp.error()));
+            return redeem(repos, *otp, client);
+        });
 }
 
 SignedIn AuthService::refresh(const std::string& refresh_token, const ClientInfo& client) {
-    return write_then_raise(store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-        auto tokens = sessions_.refresh(repos, refresh_token, client);
-        if (!tokens) return tl::unexpected(tokens.error());
-        return load_signed_in(repos, *tokens);
-    });
+    return write_then_raise(store_,
+                            [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+                                auto tokens = sessions_.refresh(repos, refresh_token, client);
+                                if (!tokens) return tl::unexpected(tokens.error());
+                                return load_signed_in(repos, *tokens);
+                            });
 }
 
 void AuthService::sign_out(const Bearer& bearer) {

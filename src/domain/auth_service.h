@@ -70,9 +70,9 @@ SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens
 std::string obfuscate(const Destination& destination);
 
 class AuthService {
-public:
-    AuthService(storage::Store& store, const Clock& clock, const OtpService& otps, const SessionService& sessions,
-                const OutboxWriter& outbox);
+  public:
+    AuthService(storage::Store& store, const Clock& clock, const OtpService& otps,
+                const SessionService& sessions, const OutboxWriter& outbox);
 
     // PHONE, or EMAIL without password: creates the contact and sends a code (or, if the
     // identity exists, sends that contact a sign-in code and changes nothing else).
@@ -82,8 +82,10 @@ public:
     // or by the contact's recorded email or phone). Answers the same either way.
     OtpChallenge request_code(const Destination& destination);
 
-    SignedIn validate_code(const std::string& auth_otp, const std::string& code, const ClientInfo& client);
-    SignedIn validate_code(const Destination& destination, const std::string& code, const ClientInfo& client);
+    SignedIn validate_code(const std::string& auth_otp, const std::string& code,
+                           const ClientInfo& client);
+    SignedIn validate_code(const Destination& destination, const std::string& code,
+                           const ClientInfo& client);
 
     SignedIn refresh(const std::string& refresh_token, const ClientInfo& client);
     void sign_out(const Bearer& bearer);
@@ -92,8 +94,9 @@ public:
     static Destination destination_of(const CredentialInput& credential);
     static Destination destination_of(const IdentityInput& identity);
 
-private:
-    SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp, const ClientInfo& client) const;
+  private:
+    SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
+                    const ClientInfo& client) const;
 
     storage::Store& store_;
     const Clock& clock_;

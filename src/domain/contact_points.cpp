@@ -20,7 +20,9 @@ std::string normalize_phone(std::string_view number, std::optional<std::string_v
     std::string region = "ZZ";  // unknown: only numbers with a leading '+' parse
     if (country_alpha3 && !trim(*country_alpha3).empty()) {
         const auto alpha2 = alpha2_from_alpha3(trim(*country_alpha3));
-        if (!alpha2) throw invalid_value("Unknown country code; use ISO 3166-1 alpha-3 such as CYP", {"country_code"});
+        if (!alpha2)
+            throw invalid_value("Unknown country code; use ISO 3166-1 alpha-3 such as CYP",
+                                {"country_code"});
         region = *alpha2;
     }
     const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
@@ -30,7 +32,8 @@ std::string normalize_phone(std::string_view number, std::optional<std::string_v
                                            : "The phone number could not be read",
                             {field});
     }
-    if (!util.IsValidNumber(parsed)) throw invalid_value("The phone number is not a valid number", {field});
+    if (!util.IsValidNumber(parsed))
+        throw invalid_value("The phone number is not a valid number", {field});
     std::string e164;
     util.Format(parsed, PhoneNumberUtil::E164, &e164);
     return e164;
@@ -45,8 +48,8 @@ Email normalize_email(std::string_view email, const std::string& field) {
                         display.find_first_of(" \t\r\n<>,;\"") == std::string::npos;
     const auto domain = shaped ? std::string_view(display).substr(at + 1) : std::string_view{};
     const auto dot = domain.find('.');
-    if (!shaped || dot == std::string_view::npos || dot == 0 || domain.back() == '.' || domain.size() > 253 ||
-        at > 64) {
+    if (!shaped || dot == std::string_view::npos || dot == 0 || domain.back() == '.' ||
+        domain.size() > 253 || at > 64) {
         throw invalid_value("The email address is not valid", {field});
     }
     return Email{display, to_lower(display)};

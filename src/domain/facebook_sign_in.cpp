@@ -44,7 +44,8 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
         contact.email = profile.email;
         contact.is_verified = true;
         repos.contacts().insert(contact);
-        auto identity = new_identity(contact.id, {"FACEBOOK", profile.user_id, profile.user_id}, now);
+        auto identity =
+            new_identity(contact.id, {"FACEBOOK", profile.user_id, profile.user_id}, now);
         identity.is_verified = true;
         repos.identities().insert(identity);
         return load_signed_in(repos,

@@ -14,7 +14,8 @@ constexpr std::size_t kCodeDigits = 6;
 constexpr std::int64_t kHour = 3600;
 
 bool is_code_shaped(std::string_view code) {
-    return code.size() == kCodeDigits && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return code.size() == kCodeDigits &&
+           std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 }  // namespace
@@ -23,7 +24,8 @@ OtpService::OtpService(const Clock& clock, std::string key, OtpPolicy policy)
     : clock_(clock), key_(std::move(key)), policy_(policy) {}
 
 std::string OtpService::mac(const storage::OtpRecord& otp, std::string_view code) const {
-    const std::string message = otp.id + "|" + otp.destination + "|" + otp.purpose + "|" + std::string(code);
+    const std::string message =
+        otp.id + "|" + otp.destination + "|" + otp.purpose + "|" + std::string(code);
     return crypto::to_hex(crypto::hmac_sha256(key_, message));
 }
 
@@ -31,7 +33,8 @@ IssuedCode OtpService::issue(storage::Repositories& repos, const OtpRequest& req
     const auto now = clock_.now();
     if (const auto last = repos.otps().latest_for_destination(request.destination)) {
         const auto wait = last->created_at + policy_.resend_interval - now;
-        if (wait > 0) throw rate_limited("A code was sent recently; wait before asking for another", wait);
+        if (wait > 0)
+            throw rate_limited("A code was sent recently; wait before asking for another", wait);
     }
     const auto window = repos.otps().issued_since(request.destination, now - kHour + 1);
     if (window.count >= policy_.max_per_hour) {
@@ -65,8 +68,10 @@ tl::expected<storage::OtpRecord, OtpFailure> OtpService::redeem(storage::Reposit
     // Count first: even a correct guess past the limit fails.
     const int attempts = repos.otps().increment_attempts(otp->id);
     if (attempts > policy_.max_attempts) return tl::unexpected(OtpFailure::Burned);
-    const std::string presented = is_code_shaped(code) ? mac(*otp, code) : std::string(otp->code_hmac.size(), '-');
-    if (!crypto::constant_time_equals(presented, otp->code_hmac)) return tl::unexpected(OtpFailure::Wrong);
+    const std::string presented =
+        is_code_shaped(code) ? mac(*otp, code) : std::string(otp->code_hmac.size(), '-');
+    if (!crypto::constant_time_equals(presented, otp->code_hmac))
+        return tl::unexpected(OtpFailure::Wrong);
     // A code for an unknown destination (a decoy) never signs anyone in.
     if (!otp->contact_id) return tl::unexpected(OtpFailure::Wrong);
     if (!repos.otps().consume(otp->id, now)) return tl::unexpected(OtpFailure::Used);

@@ -32,10 +32,10 @@ inline constexpr const char* kVerifyIdentity = "VERIFY_IDENTITY";
 }  // namespace otp_purpose
 
 struct OtpRequest {
-    std::string channel;      // SMS | EMAIL
-    std::string destination;  // E.164 or lower-cased email
-    std::string purpose;      // otp_purpose::*
-    std::optional<std::string> contact_id;   // none: a decoy for an unknown destination
+    std::string channel;                    // SMS | EMAIL
+    std::string destination;                // E.164 or lower-cased email
+    std::string purpose;                    // otp_purpose::*
+    std::optional<std::string> contact_id;  // none: a decoy for an unknown destination
     std::optional<std::string> identity_id;
 };
 
@@ -47,7 +47,7 @@ struct IssuedCode {
 enum class OtpFailure { Unknown, Wrong, Expired, Burned, Used };
 
 class OtpService {
-public:
+  public:
     OtpService(const Clock& clock, std::string key, OtpPolicy policy);
 
     // Throws Error(RateLimited) when the destination had a code less than
@@ -62,7 +62,7 @@ public:
 
     const OtpPolicy& policy() const { return policy_; }
 
-private:
+  private:
     std::string mac(const storage::OtpRecord& otp, std::string_view code) const;
 
     const Clock& clock_;

@@ -4,7 +4,8 @@
 
 namespace contactd::domain {
 
-OutboxWriter::OutboxWriter(const Clock& clock, const MessageComposer& composer, std::function<void()> wake)
+OutboxWriter::OutboxWriter(const Clock& clock, const MessageComposer& composer,
+                           std::function<void()> wake)
     : clock_(clock), composer_(composer), wake_(std::move(wake)) {}
 
 void OutboxWriter::insert(storage::Repositories& repos, storage::MessageRecord message) const {
@@ -15,14 +16,16 @@ void OutboxWriter::insert(storage::Repositories& repos, storage::MessageRecord m
     repos.outbox().insert(message);
 }
 
-void OutboxWriter::queue_code(storage::Repositories& repos, const IssuedCode& issued, MessageKind kind,
+void OutboxWriter::queue_code(storage::Repositories& repos, const IssuedCode& issued,
+                              MessageKind kind,
                               const std::optional<storage::ContactRecord>& contact) const {
     const auto language = contact ? contact->language_code : std::nullopt;
-    const auto composed = composer_.compose(kind, issued.record.channel, language,
-                                            {{"code", issued.code},
-                                             {"minutes", std::to_string((issued.record.expires_at -
-                                                                         issued.record.created_at + 59) / 60)},
-                                             {"first_name", contact && contact->first_name ? *contact->first_name : ""}});
+    const auto composed = composer_.compose(
+        kind, issued.record.channel, language,
+        {{"code", issued.code},
+         {"minutes",
+          std::to_string((issued.record.expires_at - issued.record.created_at + 59) / 60)},
+         {"first_name", contact && contact->first_name ? *contact->first_name : ""}});
     storage::MessageRecord message;
     message.channel = issued.record.channel;
     message.recipient = issued.record.destination;

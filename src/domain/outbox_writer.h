@@ -15,7 +15,7 @@
 namespace contactd::domain {
 
 class OutboxWriter {
-public:
+  public:
     OutboxWriter(const Clock& clock, const MessageComposer& composer, std::function<void()> wake);
 
     // Queues the message that carries `issued.code` to its destination.
@@ -23,14 +23,15 @@ public:
                     const std::optional<storage::ContactRecord>& contact) const;
 
     // Queues a notice without a code (e.g. "a new password was set").
-    void queue_notice(storage::Repositories& repos, const std::string& channel, const std::string& recipient,
-                      MessageKind kind, const storage::ContactRecord& contact) const;
+    void queue_notice(storage::Repositories& repos, const std::string& channel,
+                      const std::string& recipient, MessageKind kind,
+                      const storage::ContactRecord& contact) const;
 
     void wake() const {
         if (wake_) wake_();
     }
 
-private:
+  private:
     void insert(storage::Repositories& repos, storage::MessageRecord message) const;
 
     const Clock& clock_;

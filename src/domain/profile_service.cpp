@@ -5,11 +5,13 @@
 
 namespace contactd::domain {
 
-ProfileService::ProfileService(storage::Store& store, const Clock& clock, const SessionService& sessions)
+ProfileService::ProfileService(storage::Store& store, const Clock& clock,
+                               const SessionService& sessions)
     : store_(store), clock_(clock), sessions_(sessions) {}
 
 Bearer ProfileService::authenticate(const std::string& access_token) {
-    return store_.read([&](storage::Repositories& repos) { return sessions_.authenticate(repos, access_token); });
+    return store_.read(
+        [&](storage::Repositories& repos) { return sessions_.authenticate(repos, access_token); });
 }
 
 ContactProfile ProfileService::profile(const std::string& contact_id) {
@@ -25,7 +27,8 @@ void ProfileService::update(const std::string& contact_id, const ProfileUpdate& 
     store_.write([&](storage::Repositories& repos) {
         auto contact = repos.contacts().find(contact_id);
         if (!contact) throw not_found("Contact");
-        auto apply = [](const std::optional<std::optional<std::string>>& change, std::optional<std::string>& field) {
+        auto apply = [](const std::optional<std::optional<std::string>>& change,
+                        std::optional<std::string>& field) {
             if (!change) return;
             field = *change ? std::optional(trim(**change)) : std::nullopt;
             if (field && field->empty()) field.reset();
@@ -34,8 +37,10 @@ void ProfileService::update(const std::string& contact_id, const ProfileUpdate& 
         apply(update.first_name, contact->first_name);
         apply(update.last_name, contact->last_name);
         apply(update.avatar, contact->avatar);
-        if (update.first_name && !contact->first_name) throw invalid_value("first_name cannot be empty", {"first_name"});
-        if (update.last_name && !contact->last_name) throw invalid_value("last_name cannot be empty", {"last_name"});
+        if (update.first_name && !contact->first_name)
+            throw invalid_value("first_name cannot be empty", {"first_name"});
+        if (update.last_name && !contact->last_name)
+            throw invalid_value("last_name cannot be empty", {"last_name"});
         if (update.email_opt_out) contact->email_opt_out = *update.email_opt_out;
         if (update.sms_opt_out) contact->sms_opt_out = *update.sms_opt_out;
         contact->updated_at = clock_.now();
@@ -44,14 +49,16 @@ void ProfileService::update(const std::string& contact_id, const ProfileUpdate& 
 }
 
 std::vector<storage::SessionRecord> ProfileService::sessions(const std::string& contact_id) {
-    return store_.read(
-        [&](storage::Repositories& repos) { return repos.sessions().list_live_for_contact(contact_id, clock_.now()); });
+    return store_.read([&](storage::Repositories& repos) {
+        return repos.sessions().list_live_for_contact(contact_id, clock_.now());
+    });
 }
 
 void ProfileService::revoke_session(const std::string& contact_id, const std::string& session_id) {
     store_.write([&](storage::Repositories& repos) {
         const auto session = repos.sessions().find(session_id);
-        if (!session || session->contact_id != contact_id || session->revoked_at) throw not_found("Session");
+        if (!session || session->contact_id != contact_id || session->revoked_at)
+            throw not_found("Session");
         sessions_.revoke(repos, session_id);
     });
 }

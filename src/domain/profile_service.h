@@ -27,7 +27,7 @@ struct ProfileUpdate {
 };
 
 class ProfileService {
-public:
+  public:
     ProfileService(storage::Store& store, const Clock& clock, const SessionService& sessions);
 
     // Verifies the access token (throws Error(NotAuthenticated/ExpiredToken)).
@@ -39,7 +39,7 @@ public:
     // Throws Error(NotFound) unless the session is a live one of the contact.
     void revoke_session(const std::string& contact_id, const std::string& session_id);
 
-private:
+  private:
     storage::Store& store_;
     const Clock& clock_;
     const SessionService& sessions_;

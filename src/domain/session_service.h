@@ -51,15 +51,16 @@ inline constexpr const char* kFacebook = "FACEBOOK";
 }  // namespace auth_method
 
 class SessionService {
-public:
+  public:
     SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy);
 
-    IssuedTokens start(storage::Repositories& repos, const std::string& contact_id, const std::string& method,
-                       const ClientInfo& client) const;
+    IssuedTokens start(storage::Repositories& repos, const std::string& contact_id,
+                       const std::string& method, const ClientInfo& client) const;
 
     // Spends `refresh_token` and returns the session's new tokens. Errors are values so
     // that a revocation for reuse is committed before the error is reported.
-    tl::expected<IssuedTokens, Error> refresh(storage::Repositories& repos, const std::string& refresh_token,
+    tl::expected<IssuedTokens, Error> refresh(storage::Repositories& repos,
+                                              const std::string& refresh_token,
                                               const ClientInfo& client) const;
 
     // Checks the token and that its session is live. Throws Error(NotAuthenticated) or
@@ -68,7 +69,7 @@ public:
 
     void revoke(storage::Repositories& repos, const std::string& session_id) const;
 
-private:
+  private:
     IssuedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
 
     const Clock& clock_;

@@ -5,7 +5,8 @@
 
 namespace contactd::http {
 
-storage::ApiKeyRecord require_api_key(const httplib::Request& req, domain::ApiKeyService& keys, ApiScope scope) {
+storage::ApiKeyRecord require_api_key(const httplib::Request& req, domain::ApiKeyService& keys,
+                                      ApiScope scope) {
     const auto presented = req.get_header_value("api_key");
     if (presented.empty()) throw not_authenticated("The api_key header is required");
     auto key = keys.find(presented);

@@ -90,7 +90,8 @@ std::string ClientAddressResolver::resolve(const httplib::Request& req) const {
         std::size_t start = 0;
         while (start <= header.size()) {
             const auto comma = header.find(',', start);
-            hops.push_back(trim(header.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+            hops.push_back(trim(header.substr(
+                start, comma == std::string::npos ? std::string::npos : comma - start)));
             if (comma == std::string::npos) break;
             start = comma + 1;
         }

@@ -13,24 +13,24 @@
 namespace contactd::http {
 
 class Cidr {
-public:
+  public:
     // "10.0.0.0/8", "::1/128", "192.168.1.7" (a single host). nullopt when malformed.
     static std::optional<Cidr> parse(const std::string& text);
     bool contains(const std::string& address) const;
 
-private:
+  private:
     std::array<std::uint8_t, 16> network_{};
     int prefix_ = 0;
     bool v6_ = false;
 };
 
 class ClientAddressResolver {
-public:
+  public:
     // Throws std::invalid_argument naming a malformed CIDR.
     explicit ClientAddressResolver(const std::vector<std::string>& trusted_proxies);
     std::string resolve(const httplib::Request& req) const;
 
-private:
+  private:
     bool trusted(const std::string& address) const;
     std::vector<Cidr> trusted_;
 };

@@ -6,39 +6,61 @@ namespace contactd::http {
 
 int status_for(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::InvalidValue: return 400;
-        case ErrorKind::NotAuthenticated: return 401;
-        case ErrorKind::ExpiredToken: return 401;
-        case ErrorKind::Forbidden: return 403;
-        case ErrorKind::NotFound: return 404;
-        case ErrorKind::AlreadyExists: return 409;
-        case ErrorKind::RateLimited: return 429;
-        case ErrorKind::Unavailable: return 503;
-        case ErrorKind::UnsupportedMediaType: return 415;
+        case ErrorKind::InvalidValue:
+            return 400;
+        case ErrorKind::NotAuthenticated:
+            return 401;
+        case ErrorKind::ExpiredToken:
+            return 401;
+        case ErrorKind::Forbidden:
+            return 403;
+        case ErrorKind::NotFound:
+            return 404;
+        case ErrorKind::AlreadyExists:
+            return 409;
+        case ErrorKind::RateLimited:
+            return 429;
+        case ErrorKind::Unavailable:
+            return 503;
+        case ErrorKind::UnsupportedMediaType:
+            return 415;
     }
     return 500;
 }
 
 std::string code_for_status(int status) {
     switch (status) {
-        case 400: return "INVALIDVALUEEXCEPTION";
-        case 401: return "NOTAUTHENTICATEDEXCEPTION";
-        case 403: return "FORBIDDENEXCEPTION";
-        case 404: return "NOTFOUNDEXCEPTION";
-        case 405: return "METHODNOTALLOWEDEXCEPTION";
-        case 409: return "ALREADYEXISTSEXCEPTION";
-        case 411: return "LENGTHREQUIREDEXCEPTION";
-        case 413: return "PAYLOADTOOLARGEEXCEPTION";
-        case 414: return "URITOOLONGEXCEPTION";
-        case 415: return "UNSUPPORTEDMEDIATYPEEXCEPTION";
-        case 429: return "TOOMANYREQUESTSEXCEPTION";
-        case 503: return "SERVICEUNAVAILABLEEXCEPTION";
-        default: return status >= 500 ? "INTERNALSERVEREXCEPTION" : "BADREQUESTEXCEPTION";
+        case 400:
+            return "INVALIDVALUEEXCEPTION";
+        case 401:
+            return "NOTAUTHENTICATEDEXCEPTION";
+        case 403:
+            return "FORBIDDENEXCEPTION";
+        case 404:
+            return "NOTFOUNDEXCEPTION";
+        case 405:
+            return "METHODNOTALLOWEDEXCEPTION";
+        case 409:
+            return "ALREADYEXISTSEXCEPTION";
+        case 411:
+            return "LENGTHREQUIREDEXCEPTION";
+        case 413:
+            return "PAYLOADTOOLARGEEXCEPTION";
+        case 414:
+            return "URITOOLONGEXCEPTION";
+        case 415:
+            return "UNSUPPORTEDMEDIATYPEEXCEPTION";
+        case 429:
+            return "TOOMANYREQUESTSEXCEPTION";
+        case 503:
+            return "SERVICEUNAVAILABLEEXCEPTION";
+        default:
+            return status >= 500 ? "INTERNALSERVEREXCEPTION" : "BADREQUESTEXCEPTION";
     }
 }
 
-void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
-                const std::vector<std::string>& parameters) {
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message, const std::vector<std::string>& parameters) {
     res.status = status;
     const nlohmann::json body = {{"status", status},
                                  {"error", "CRM.EXCEPTIONS." + code},

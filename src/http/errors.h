@@ -13,8 +13,8 @@ namespace contactd::http {
 int status_for(ErrorKind kind);
 
 void send_error(httplib::Response& res, const Error& error);
-void send_error(httplib::Response& res, int status, const std::string& code, const std::string& message,
-                const std::vector<std::string>& parameters = {});
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message, const std::vector<std::string>& parameters = {});
 
 // The CRM.COM code for a bare HTTP status (404 -> NOTFOUNDEXCEPTION, ...).
 std::string code_for_status(int status);

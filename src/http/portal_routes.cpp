@@ -32,7 +32,8 @@ const EmbeddedFile* find_static(std::string_view name) {
 
 // Serves an embedded file with an ETag, answering 304 to a matching If-None-Match.
 void serve_file(const httplib::Request& req, httplib::Response& res, const EmbeddedFile& file) {
-    const std::string etag = "\"" + crypto::to_hex(crypto::sha256(file.view())).substr(0, 16) + "\"";
+    const std::string etag =
+        "\"" + crypto::to_hex(crypto::sha256(file.view())).substr(0, 16) + "\"";
     res.set_header("ETag", etag);
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -55,34 +56,39 @@ void add_portal_routes(HttpServer& server, const PortalDeps& deps) {
     });
     server.get("/openapi.json", [](const httplib::Request& req, httplib::Response& res) {
         const auto files = embedded_openapi();
-        if (files.empty() || !files.front().data) throw std::runtime_error("openapi.json is not embedded");
+        if (files.empty() || !files.front().data)
+            throw std::runtime_error("openapi.json is not embedded");
         serve_file(req, res, files.front());
     });
     server.get("/", [](const httplib::Request& req, httplib::Response& res) {
         const auto* index = find_static("index.html");
         if (!index) throw std::runtime_error("the portal is not embedded");
-        res.set_header("Content-Security-Policy",
-                       "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                       "frame-ancestors 'none'");
+        res.set_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'");
         res.set_header("Referrer-Policy", "no-referrer");
         serve_file(req, res, *index);
     });
-    server.get("/assets/([A-Za-z0-9._-]{1,64})", [](const httplib::Request& req, httplib::Response& res) {
-        const auto* file = find_static(req.matches[1].str());
-        if (!file) {
-            send_error(res, 404, code_for_status(404), "No such asset");
-            return;
-        }
-        serve_file(req, res, *file);
-    });
+    server.get("/assets/([A-Za-z0-9._-]{1,64})",
+               [](const httplib::Request& req, httplib::Response& res) {
+                   const auto* file = find_static(req.matches[1].str());
+                   if (!file) {
+                       send_error(res, 404, code_for_status(404), "No such asset");
+                       return;
+                   }
+                   serve_file(req, res, *file);
+               });
     server.get("/portal/config.json", [key = deps.portal_api_key, dev = deps.development](
                                           const httplib::Request&, httplib::Response& res) {
         res.set_header("Cache-Control", "no-store");
         send_json(res, 200, {{"api_key", key}, {"development", dev}});
     });
     if (deps.development) {
-        server.get("/portal/dev/messages", [&store = deps.store](const httplib::Request&, httplib::Response& res) {
-            const auto messages = store.read([](storage::Repositories& repos) { return repos.outbox().list_development(50); });
+        server.get("/portal/dev/messages", [&store = deps.store](const httplib::Request&,
+                                                                 httplib::Response& res) {
+            const auto messages = store.read(
+                [](storage::Repositories& repos) { return repos.outbox().list_development(50); });
             Json content = Json::array();
             for (const auto& m : messages) {
                 content.push_back({{"id", m.id},

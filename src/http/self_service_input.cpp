@@ -81,14 +81,16 @@ domain::Destination parse_code_destination(const Json& body) {
     const auto credentials = body.find("credentials");
     if (credentials == body.end() || !credentials->is_array()) throw missing_value("credentials");
     for (const auto& credential : *credentials) {
-        if (!credential.is_object()) throw invalid_value("credentials must be objects", {"credentials"});
+        if (!credential.is_object())
+            throw invalid_value("credentials must be objects", {"credentials"});
         const auto name = to_upper(get_string(credential, "name").value_or(""));
         if (name != "PHONE" && name != "EMAIL") continue;  // CARD, BIRTHDATE, ... are ignored
         if (wanted && name != *wanted) continue;
-        return domain::AuthService::destination_of(
-            domain::CredentialInput{name, require_string(credential, "value"), get_string(credential, "country_code")});
+        return domain::AuthService::destination_of(domain::CredentialInput{
+            name, require_string(credential, "value"), get_string(credential, "country_code")});
     }
-    throw invalid_value(wanted ? "No " + *wanted + " credential for that send_method" : "A PHONE or EMAIL credential is required",
+    throw invalid_value(wanted ? "No " + *wanted + " credential for that send_method"
+                               : "A PHONE or EMAIL credential is required",
                         {"credentials"});
 }
 

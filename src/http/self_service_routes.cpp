@@ -14,7 +14,7 @@ const std::string kBase = "/self-service/v1";
 const std::string kId = "([A-Za-z0-9_-]{1,36})";
 
 class Routes {
-public:
+  public:
     explicit Routes(const SelfServiceDeps& deps) : d_(deps) {}
 
     // Every self-service call needs an api_key; sign-in endpoints are also rate limited
@@ -30,7 +30,8 @@ public:
 
     domain::ClientInfo client(const httplib::Request& req) const {
         domain::ClientInfo info;
-        if (auto ua = req.get_header_value("User-Agent"); !ua.empty()) info.user_agent = ua.substr(0, 512);
+        if (auto ua = req.get_header_value("User-Agent"); !ua.empty())
+            info.user_agent = ua.substr(0, 512);
         info.ip_address = d_.addresses.resolve(req);
         return info;
     }
@@ -40,11 +41,13 @@ public:
         preflight(req, false);
         auto bearer = d_.profiles.authenticate(bearer_token(req));
         const auto& id = req.matches[1].str();
-        if (id != "me" && id != bearer.contact_id) throw forbidden("The token belongs to another contact");
+        if (id != "me" && id != bearer.contact_id)
+            throw forbidden("The token belongs to another contact");
         return bearer;
     }
 
-    static void send_session(httplib::Response& res, int status, const domain::SignedIn& signed_in) {
+    static void send_session(httplib::Response& res, int status,
+                             const domain::SignedIn& signed_in) {
         res.set_header("Cache-Control", "no-store");
         send_json(res, status, session_json(signed_in));
     }
@@ -80,9 +83,10 @@ public:
         const auto submission = parse_code_submission(parse_body(req));
         const auto signed_in =
             std::holds_alternative<std::string>(submission.target)
-                ? d_.auth.validate_code(std::get<std::string>(submission.target), submission.code, client(req))
-                : d_.auth.validate_code(std::get<domain::Destination>(submission.target), submission.code,
-                                        client(req));
+                ? d_.auth.validate_code(std::get<std::string>(submission.target), submission.code,
+                                        client(req))
+                : d_.auth.validate_code(std::get<domain::Destination>(submission.target),
+                                        submission.code, client(req));
         send_session(res, 200, signed_in);
     }
 
@@ -106,18 +110,23 @@ public:
             return;
         }
         if (identity.password) {
-            if (identity.provider != "EMAIL") throw invalid_value("A password goes with an EMAIL identity", {"password"});
+            if (identity.provider != "EMAIL")
+                throw invalid_value("A password goes with an EMAIL identity", {"password"});
             if (!identity.email) throw missing_value("username");
-            send_session(res, 200, credentials().sign_in(*identity.email, *identity.password, client(req)));
+            send_session(res, 200,
+                         credentials().sign_in(*identity.email, *identity.password, client(req)));
             return;
         }
-        send_json(res, 200, challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity))));
+        send_json(
+            res, 200,
+            challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity))));
     }
 
     // POST /contacts/{id}/identities and its alias /credentials.
     void add_identity(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
-        const auto added = credentials().add_identity(bearer, parse_identity_addition(parse_body(req)));
+        const auto added =
+            credentials().add_identity(bearer, parse_identity_addition(parse_body(req)));
         Json out = {{"id", added.identity_id}};
         if (added.challenge) {
             out["auth_otp"] = added.challenge->auth_otp;
@@ -150,7 +159,8 @@ public:
     void update_contact(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
         const auto body = parse_body(req);
-        reject_unknown_fields(body, {"title", "first_name", "last_name", "avatar", "email_opt_out", "sms_opt_out"});
+        reject_unknown_fields(
+            body, {"title", "first_name", "last_name", "avatar", "email_opt_out", "sms_opt_out"});
         domain::ProfileUpdate update;
         auto text = [&](const char* field, std::optional<std::optional<std::string>>& target) {
             if (body.contains(field)) target = get_string(body, field);
@@ -167,7 +177,8 @@ public:
 
     void list_sessions(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
-        send_json(res, 200, sessions_json(d_.profiles.sessions(bearer.contact_id), bearer.session_id));
+        send_json(res, 200,
+                  sessions_json(d_.profiles.sessions(bearer.contact_id), bearer.session_id));
     }
 
     void revoke_session(const httplib::Request& req, httplib::Response& res) const {
@@ -176,7 +187,7 @@ public:
         res.status = 204;
     }
 
-private:
+  private:
     const SelfServiceDeps d_;
 };
 
@@ -184,8 +195,11 @@ private:
 
 void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
     auto routes = std::make_shared<Routes>(deps);
-    auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&) const) {
-        return [routes, method](const httplib::Request& req, httplib::Response& res) { ((*routes).*method)(req, res); };
+    auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&)
+                             const) {
+        return [routes, method](const httplib::Request& req, httplib::Response& res) {
+            ((*routes).*method)(req, res);
+        };
     };
     const std::string contacts = kBase + "/contacts";
     server.post(contacts + "/register", bind(&Routes::register_contact));

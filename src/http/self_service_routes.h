@@ -1,8 +1,8 @@
 #pragma once
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
-#include "domain/facebook_sign_in.h"
 #include "domain/credential_service.h"
+#include "domain/facebook_sign_in.h"
 #include "domain/profile_service.h"
 #include "http/client_address.h"
 #include "http/server.h"

@@ -36,8 +36,9 @@ HttpServer::Handler wrap(HttpServer::Handler handler) {
 // server stops) has a deadline: after `grace`, `force` is called every 200 ms until the
 // workers are done.
 class DrainingThreadPool final : public httplib::TaskQueue {
-public:
-    DrainingThreadPool(std::size_t threads, std::chrono::milliseconds grace, std::function<void()> force)
+  public:
+    DrainingThreadPool(std::size_t threads, std::chrono::milliseconds grace,
+                       std::function<void()> force)
         : pool_(threads), grace_(grace), force_(std::move(force)) {}
 
     void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
@@ -65,7 +66,7 @@ public:
         deadline.join();
     }
 
-private:
+  private:
     httplib::ThreadPool pool_;
     const std::chrono::milliseconds grace_;
     const std::function<void()> force_;
@@ -75,8 +76,10 @@ int local_port_of(int fd) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
-    if (address.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
-    if (address.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+    if (address.ss_family == AF_INET)
+        return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+    if (address.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
     return -1;
 }
 
@@ -85,7 +88,8 @@ int local_port_of(int fd) {
 HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     const auto threads = static_cast<std::size_t>(options_.threads);
     server_.new_task_queue = [this, threads] {
-        return new DrainingThreadPool(threads, std::chrono::milliseconds(options_.shutdown_grace_ms),
+        return new DrainingThreadPool(threads,
+                                      std::chrono::milliseconds(options_.shutdown_grace_ms),
                                       [this] { shut_down_open_connections(); });
     };
     server_.set_tcp_nodelay(true);
@@ -103,20 +107,20 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     server_.set_write_timeout(options_.write_timeout, 0);
     server_.set_payload_max_length(options_.max_body_bytes);
 
-    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-        return guard(req, res);
-    });
-    server_.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        try {
-            if (ep) std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            log::error("unhandled error on " + req.method + " " + req.path + ": " + e.what());
-        } catch (...) {
-            log::error("unhandled non-standard exception on " + req.method + " " + req.path);
-        }
-        res.headers.clear();
-        send_error(res, 500, "INTERNALSERVEREXCEPTION", "Internal server error");
-    });
+    server_.set_pre_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { return guard(req, res); });
+    server_.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+            try {
+                if (ep) std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                log::error("unhandled error on " + req.method + " " + req.path + ": " + e.what());
+            } catch (...) {
+                log::error("unhandled non-standard exception on " + req.method + " " + req.path);
+            }
+            res.headers.clear();
+            send_error(res, 500, "INTERNALSERVEREXCEPTION", "Internal server error");
+        });
     // Fills only empty bodies: handlers' own error bodies stay.
     server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
@@ -130,7 +134,8 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     });
 }
 
-httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, httplib::Response& res) const {
+httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req,
+                                                   httplib::Response& res) const {
     using R = httplib::Server::HandlerResponse;
     if (req.path.size() > kMaxPathLength) {
         send_error(res, 414, code_for_status(414), "The request URI is too long");
@@ -142,7 +147,8 @@ httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, 
         send_error(res, 411, code_for_status(411), "Send the body with a Content-Length");
         return R::Handled;
     }
-    if (req.has_header("Content-Encoding") && !iequals(req.get_header_value("Content-Encoding"), "identity")) {
+    if (req.has_header("Content-Encoding") &&
+        !iequals(req.get_header_value("Content-Encoding"), "identity")) {
         send_error(res, 415, code_for_status(415), "Compressed request bodies are not accepted");
         return R::Handled;
     }
@@ -156,7 +162,8 @@ httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req, 
         }
     } else {
         const auto length = req.get_header_value("Content-Length");
-        const bool digits = !length.empty() && length.find_first_not_of("0123456789") == std::string::npos;
+        const bool digits =
+            !length.empty() && length.find_first_not_of("0123456789") == std::string::npos;
         if (!digits) {
             send_error(res, 400, code_for_status(400), "Content-Length is not a number");
             return R::Handled;
@@ -194,10 +201,18 @@ void HttpServer::add(const std::string& method, const std::string& pattern, Hand
     if (method == "DELETE") server_.Delete(pattern, wrapped);
 }
 
-void HttpServer::get(const std::string& pattern, Handler handler) { add("GET", pattern, std::move(handler)); }
-void HttpServer::post(const std::string& pattern, Handler handler) { add("POST", pattern, std::move(handler)); }
-void HttpServer::put(const std::string& pattern, Handler handler) { add("PUT", pattern, std::move(handler)); }
-void HttpServer::del(const std::string& pattern, Handler handler) { add("DELETE", pattern, std::move(handler)); }
+void HttpServer::get(const std::string& pattern, Handler handler) {
+    add("GET", pattern, std::move(handler));
+}
+void HttpServer::post(const std::string& pattern, Handler handler) {
+    add("POST", pattern, std::move(handler));
+}
+void HttpServer::put(const std::string& pattern, Handler handler) {
+    add("PUT", pattern, std::move(handler));
+}
+void HttpServer::del(const std::string& pattern, Handler handler) {
+    add("DELETE", pattern, std::move(handler));
+}
 
 int HttpServer::bind() {
     int port = options_.port;
@@ -207,7 +222,8 @@ int HttpServer::bind() {
         port = -1;
     }
     if (port < 0) {
-        throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+        throw std::runtime_error("cannot listen on " + options_.host + ":" +
+                                 std::to_string(options_.port));
     }
     bound_port_ = port;
     // cpp-httplib 0.11.4 listens with a backlog of 5: a burst of new connections past
@@ -225,21 +241,27 @@ void HttpServer::shut_down_open_connections() const {
     const int port = bound_port_.load();
     if (port <= 0) return;
     std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
+         it.increment(ec)) {
         const std::string name = it->path().filename().string();
         if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
         const int fd = std::stoi(name);
         sockaddr_storage peer{};
         socklen_t length = sizeof peer;
-        if (local_port_of(fd) != port || ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
+        if (local_port_of(fd) != port ||
+            ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
             continue;
         }
         ::shutdown(fd, SHUT_RDWR);
     }
 }
 
-void HttpServer::serve() { server_.listen_after_bind(); }
+void HttpServer::serve() {
+    server_.listen_after_bind();
+}
 
-void HttpServer::stop() { server_.stop(); }
+void HttpServer::stop() {
+    server_.stop();
+}
 
 }  // namespace contactd::http

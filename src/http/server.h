@@ -30,7 +30,7 @@ struct ServerOptions {
 };
 
 class HttpServer {
-public:
+  public:
     using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
     explicit HttpServer(ServerOptions options);
@@ -52,9 +52,10 @@ public:
     void stop();
     bool running() const { return server_.is_running(); }
 
-private:
+  private:
     void add(const std::string& method, const std::string& pattern, Handler handler);
-    httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) const;
+    httplib::Server::HandlerResponse guard(const httplib::Request& req,
+                                           httplib::Response& res) const;
     bool path_known(const std::string& path) const;
     // Shuts down (without closing: cpp-httplib's threads own the descriptors) every
     // accepted connection of this server that is still open.
@@ -63,8 +64,8 @@ private:
     ServerOptions options_;
     httplib::Server server_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
-    std::atomic<int> bound_port_{0};     // set by bind()
-    int listen_socket_ = -1;             // the listening socket, seen by the socket options
+    std::atomic<int> bound_port_{0};    // set by bind()
+    int listen_socket_ = -1;            // the listening socket, seen by the socket options
 };
 
 }  // namespace contactd::http

@@ -5,7 +5,9 @@ namespace {
 
 using Json = nlohmann::json;
 
-Json nullable(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+Json nullable(const std::optional<std::string>& value) {
+    return value ? Json(*value) : Json(nullptr);
+}
 
 }  // namespace
 
@@ -23,7 +25,8 @@ Json contact_summary_json(const storage::ContactRecord& c) {
 
 Json organisations_json(const std::vector<storage::OrganisationRecord>& organisations) {
     Json out = Json::array();
-    for (const auto& o : organisations) out.push_back({{"id", o.id}, {"name", o.name}, {"org_type", o.org_type}});
+    for (const auto& o : organisations)
+        out.push_back({{"id", o.id}, {"name", o.name}, {"org_type", o.org_type}});
     return out;
 }
 
@@ -58,13 +61,15 @@ Json profile_json(const domain::ContactProfile& p) {
     out["organisations"] = organisations_json(p.organisations);
     Json identities = Json::array();
     for (const auto& i : p.identities) {
-        identities.push_back({{"provider", i.provider}, {"value", i.display_value}, {"is_verified", i.is_verified}});
+        identities.push_back(
+            {{"provider", i.provider}, {"value", i.display_value}, {"is_verified", i.is_verified}});
     }
     out["identities"] = identities;
     return out;
 }
 
-Json sessions_json(const std::vector<storage::SessionRecord>& sessions, const std::string& current) {
+Json sessions_json(const std::vector<storage::SessionRecord>& sessions,
+                   const std::string& current) {
     Json content = Json::array();
     for (const auto& s : sessions) {
         content.push_back({{"id", s.id},

@@ -13,6 +13,7 @@ nlohmann::json organisations_json(const std::vector<storage::OrganisationRecord>
 nlohmann::json session_json(const domain::SignedIn& signed_in);
 nlohmann::json challenge_json(const domain::OtpChallenge& challenge);
 nlohmann::json profile_json(const domain::ContactProfile& profile);
-nlohmann::json sessions_json(const std::vector<storage::SessionRecord>& sessions, const std::string& current);
+nlohmann::json sessions_json(const std::vector<storage::SessionRecord>& sessions,
+                             const std::string& current);
 
 }  // namespace contactd::http

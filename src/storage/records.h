@@ -38,7 +38,7 @@ struct IdentityRecord {
 };
 
 struct OtpRecord {
-    string id;  // auth_otp
+    string id;           // auth_otp
     string channel;      // SMS | EMAIL
     string destination;  // normalized email or E.164
     string purpose;      // see domain/otp_service.h
@@ -105,7 +105,7 @@ struct MessageAttemptRecord {
     string message_id;
     int attempt = 0;  // 1 for the first try
     std::int64_t at = 0;
-    string outcome;  // DELIVERED | KEPT | RETRY | FAILED | SKIPPED
+    string outcome;           // DELIVERED | KEPT | RETRY | FAILED | SKIPPED
     optional<string> detail;  // never the message text
 };
 

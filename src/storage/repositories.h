@@ -13,21 +13,22 @@
 namespace contactd::storage {
 
 class SettingsRepository {
-public:
+  public:
     virtual ~SettingsRepository() = default;
     virtual std::optional<std::string> get(const std::string& key) = 0;
     virtual void put(const std::string& key, const std::string& value) = 0;
 };
 
 class ContactRepository {
-public:
+  public:
     virtual ~ContactRepository() = default;
     virtual void insert(const ContactRecord& contact) = 0;
     virtual void update(const ContactRecord& contact) = 0;  // by id; all columns
     virtual std::optional<ContactRecord> find(const std::string& id) = 0;
     virtual std::optional<ContactRecord> find_by_code(const std::string& code) = 0;
     // Contacts whose recorded email (case-insensitively) or E.164 phone matches.
-    virtual std::vector<ContactRecord> find_by_recorded_email(const std::string& normalized_email) = 0;
+    virtual std::vector<ContactRecord> find_by_recorded_email(
+        const std::string& normalized_email) = 0;
     virtual std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) = 0;
     virtual void set_verified(const std::string& id, std::int64_t now) = 0;
     // Removes the contact; identities, codes and sessions go with it (cascade).
@@ -45,19 +46,21 @@ public:
         std::optional<std::string> phone_prefix;
     };
     // Oldest first (ties by id), `limit` from `offset`; and how many match in all.
-    virtual std::vector<ContactRecord> search(const Search& search, std::int64_t offset, int limit) = 0;
+    virtual std::vector<ContactRecord> search(const Search& search, std::int64_t offset,
+                                              int limit) = 0;
     virtual std::int64_t count(const Search& search) = 0;
     // The phones and custom fields the back office recorded, in order; replace_* rewrites
     // them all.
     virtual std::vector<ContactPhoneRecord> phones(const std::string& contact_id) = 0;
-    virtual void replace_phones(const std::string& contact_id, const std::vector<ContactPhoneRecord>& phones) = 0;
+    virtual void replace_phones(const std::string& contact_id,
+                                const std::vector<ContactPhoneRecord>& phones) = 0;
     virtual std::vector<CustomFieldRecord> custom_fields(const std::string& contact_id) = 0;
     virtual void replace_custom_fields(const std::string& contact_id,
                                        const std::vector<CustomFieldRecord>& fields) = 0;
 };
 
 class IdentityRepository {
-public:
+  public:
     virtual ~IdentityRepository() = default;
     virtual void insert(const IdentityRecord& identity) = 0;
     virtual std::optional<IdentityRecord> find(const std::string& id) = 0;
@@ -66,13 +69,14 @@ public:
     virtual std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) = 0;
     virtual void mark_verified(const std::string& id) = 0;
     // Sets (or, with nullopt, removes) the identity's password hash.
-    virtual void set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) = 0;
+    virtual void set_password_hash(const std::string& id,
+                                   const std::optional<std::string>& password_hash) = 0;
     virtual bool remove(const std::string& id) = 0;
 };
 
 // Counted password tries per sign-in name, for backoff (domain/credential_service.h).
 class SignInFailureRepository {
-public:
+  public:
     virtual ~SignInFailureRepository() = default;
     virtual void insert(const SignInFailureRecord& failure) = 0;
     virtual void remove(const std::string& id) = 0;
@@ -89,7 +93,7 @@ public:
 };
 
 class OtpRepository {
-public:
+  public:
     virtual ~OtpRepository() = default;
     virtual void insert(const OtpRecord& otp) = 0;
     virtual std::optional<OtpRecord> find(const std::string& id) = 0;
@@ -110,13 +114,14 @@ public:
 };
 
 class SessionRepository {
-public:
+  public:
     virtual ~SessionRepository() = default;
     virtual void insert(const SessionRecord& session) = 0;
     virtual std::optional<SessionRecord> find(const std::string& id) = 0;
     // Records a use of the session: when, and from which address and user agent (kept
     // as they were when absent).
-    virtual void touch(const std::string& id, std::int64_t now, const std::optional<std::string>& ip_address,
+    virtual void touch(const std::string& id, std::int64_t now,
+                       const std::optional<std::string>& ip_address,
                        const std::optional<std::string>& user_agent) = 0;
     virtual void revoke(const std::string& id, std::int64_t now) = 0;
     // Revokes every live session of the contact, but `keep` if given; returns how many.
@@ -133,7 +138,7 @@ public:
 };
 
 class ApiKeyRepository {
-public:
+  public:
     virtual ~ApiKeyRepository() = default;
     virtual void insert(const ApiKeyRecord& key) = 0;
     virtual std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) = 0;
@@ -142,7 +147,7 @@ public:
 };
 
 class OutboxRepository {
-public:
+  public:
     virtual ~OutboxRepository() = default;
     virtual void insert(const MessageRecord& message) = 0;
     virtual std::optional<MessageRecord> find(const std::string& id) = 0;
@@ -161,17 +166,19 @@ public:
         std::optional<std::string> contact_id;
         std::optional<std::string> status;
     };
-    virtual std::vector<MessageRecord> list(const Filter& filter, std::int64_t offset, int limit) = 0;
+    virtual std::vector<MessageRecord> list(const Filter& filter, std::int64_t offset,
+                                            int limit) = 0;
     virtual std::int64_t count(const Filter& filter) = 0;
 };
 
 class OrganisationRepository {
-public:
+  public:
     virtual ~OrganisationRepository() = default;
     // The organisations the contact has signed up to, by name.
     virtual std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) = 0;
     virtual void insert(const OrganisationRecord& organisation) = 0;
-    virtual void update(const OrganisationRecord& organisation) = 0;  // by id: name, org_type, updated_at
+    virtual void update(
+        const OrganisationRecord& organisation) = 0;  // by id: name, org_type, updated_at
     virtual std::optional<OrganisationRecord> find(const std::string& id) = 0;
     // Removes the organisation; its memberships go with it (cascade).
     virtual bool remove(const std::string& id) = 0;
@@ -181,12 +188,13 @@ public:
     // Memberships; each is false when there was nothing to change.
     virtual bool add_member(const std::string& organisation_id, const std::string& contact_id,
                             std::int64_t now) = 0;
-    virtual bool remove_member(const std::string& organisation_id, const std::string& contact_id) = 0;
+    virtual bool remove_member(const std::string& organisation_id,
+                               const std::string& contact_id) = 0;
 };
 
 // The trail of back-office changes.
 class AuditRepository {
-public:
+  public:
     virtual ~AuditRepository() = default;
     virtual void insert(const AuditRecord& entry) = 0;
     struct Filter {
@@ -199,7 +207,7 @@ public:
 
 // One transaction's view of storage.
 class Repositories {
-public:
+  public:
     virtual ~Repositories() = default;
     virtual SettingsRepository& settings() = 0;
     virtual ContactRepository& contacts() = 0;

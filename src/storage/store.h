@@ -16,7 +16,7 @@
 namespace contactd::storage {
 
 class Store {
-public:
+  public:
     virtual ~Store() = default;
 
     template <class F>
@@ -31,12 +31,12 @@ public:
     // True when the backing database answers.
     virtual bool healthy() = 0;
 
-protected:
+  protected:
     using Work = std::function<void(Repositories&)>;
     virtual void run_read(const Work& work) = 0;
     virtual void run_write(const Work& work) = 0;
 
-private:
+  private:
     template <class F, class Runner>
     static auto run(F&& fn, Runner&& runner) {
         using Result = std::invoke_result_t<F, Repositories&>;

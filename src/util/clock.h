@@ -7,14 +7,14 @@
 namespace contactd {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Seconds since the Unix epoch.
     virtual std::int64_t now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     std::int64_t now() const override {
         using namespace std::chrono;
         return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -23,13 +23,13 @@ public:
 
 // A clock that only moves when told to. Thread-safe.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(std::int64_t start) : now_(start) {}
     std::int64_t now() const override { return now_.load(); }
     void advance(std::int64_t seconds) { now_ += seconds; }
     void set(std::int64_t seconds) { now_ = seconds; }
 
-private:
+  private:
     std::atomic<std::int64_t> now_;
 };
 

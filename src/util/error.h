@@ -18,13 +18,13 @@ enum class ErrorKind {
     Forbidden,         // authenticated, but not allowed
     NotFound,
     AlreadyExists,
-    RateLimited,       // carries retry_after seconds
-    Unavailable,       // a dependency (e.g. Facebook) failed
+    RateLimited,  // carries retry_after seconds
+    Unavailable,  // a dependency (e.g. Facebook) failed
     UnsupportedMediaType,
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, std::string code, std::string message,
           std::vector<std::string> parameters = {}, std::int64_t retry_after = 0)
         : std::runtime_error(message),
@@ -39,7 +39,7 @@ public:
     const std::vector<std::string>& parameters() const { return parameters_; }
     std::int64_t retry_after() const { return retry_after_; }
 
-private:
+  private:
     ErrorKind kind_;
     std::string code_;
     std::vector<std::string> parameters_;
@@ -52,8 +52,7 @@ inline Error invalid_value(std::string message, std::vector<std::string> paramet
             std::move(parameters)};
 }
 inline Error missing_value(std::string field) {
-    return {ErrorKind::InvalidValue, "MISSINGPARAMETEREXCEPTION", field + " is required",
-            {field}};
+    return {ErrorKind::InvalidValue, "MISSINGPARAMETEREXCEPTION", field + " is required", {field}};
 }
 inline Error not_authenticated(std::string message,
                                std::string code = "NOTAUTHENTICATEDEXCEPTION") {
@@ -70,8 +69,8 @@ inline Error already_exists(std::string message, std::vector<std::string> parame
             std::move(parameters)};
 }
 inline Error rate_limited(std::string message, std::int64_t retry_after) {
-    return {ErrorKind::RateLimited, "TOOMANYREQUESTSEXCEPTION", std::move(message), {},
-            retry_after};
+    return {
+        ErrorKind::RateLimited, "TOOMANYREQUESTSEXCEPTION", std::move(message), {}, retry_after};
 }
 
 }  // namespace contactd

@@ -14,13 +14,15 @@ std::int64_t RateLimiter::acquire(const std::string& key) {
     prune(now);
     auto [it, inserted] = buckets_.try_emplace(key, Bucket{burst_, now});
     Bucket& bucket = it->second;
-    bucket.tokens = std::min(burst_, bucket.tokens + static_cast<double>(now - bucket.updated) * per_second_);
+    bucket.tokens =
+        std::min(burst_, bucket.tokens + static_cast<double>(now - bucket.updated) * per_second_);
     bucket.updated = now;
     if (bucket.tokens >= 1.0) {
         bucket.tokens -= 1.0;
         return 0;
     }
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1.0 - bucket.tokens) / per_second_)));
+    return std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(std::ceil((1.0 - bucket.tokens) / per_second_)));
 }
 
 void RateLimiter::prune(std::int64_t now) {

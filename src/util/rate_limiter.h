@@ -12,13 +12,13 @@
 namespace contactd {
 
 class RateLimiter {
-public:
+  public:
     RateLimiter(const Clock& clock, double per_minute, double burst);
 
     // 0 if allowed (and counted); otherwise the seconds to wait.
     std::int64_t acquire(const std::string& key);
 
-private:
+  private:
     struct Bucket {
         double tokens;
         std::int64_t updated;

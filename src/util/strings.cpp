@@ -73,8 +73,10 @@ std::optional<std::size_t> utf8_length(std::string_view s) {
 }
 
 static std::string mask(std::string_view s, std::size_t keep_front, std::size_t keep_back) {
-    if (s.size() <= keep_front + keep_back) return std::string(s.substr(0, std::min<std::size_t>(1, s.size()))) + "***";
-    return std::string(s.substr(0, keep_front)) + std::string(s.size() - keep_front - keep_back, '*') +
+    if (s.size() <= keep_front + keep_back)
+        return std::string(s.substr(0, std::min<std::size_t>(1, s.size()))) + "***";
+    return std::string(s.substr(0, keep_front)) +
+           std::string(s.size() - keep_front - keep_back, '*') +
            std::string(s.substr(s.size() - keep_back));
 }
 
@@ -90,6 +92,8 @@ std::string obfuscate_email(std::string_view email) {
            std::string(tld);
 }
 
-std::string obfuscate_phone(std::string_view e164) { return mask(e164, 4, 3); }
+std::string obfuscate_phone(std::string_view e164) {
+    return mask(e164, 4, 3);
+}
 
 }  // namespace contactd

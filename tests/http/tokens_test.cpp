@@ -150,17 +150,19 @@ TEST_SUITE("http::tokens") {
         httplib::Headers headers{{"api_key", server.public_key()},
                                  {"refresh_token", contact.refresh_token},
                                  {"User-Agent", "ExampleApp/2.1"}};
-        const auto refreshed = server.client().Post(kSelfService + "/contacts/refresh", headers, "", "");
+        const auto refreshed =
+            server.client().Post(kSelfService + "/contacts/refresh", headers, "", "");
         REQUIRE(refreshed);
         REQUIRE(refreshed->status == 200);
         const auto access = json_of(refreshed)["access_token"].get<std::string>();
-        const auto sessions =
-            json_of(server.get(kSelfService + "/contacts/" + contact.contact_id + "/sessions", access));
+        const auto sessions = json_of(
+            server.get(kSelfService + "/contacts/" + contact.contact_id + "/sessions", access));
         REQUIRE(sessions["content"].size() == 1);
         const auto& session = sessions["content"][0];
         CHECK(session["user_agent"] == "ExampleApp/2.1");
         CHECK(session["ip_address"] == "127.0.0.1");
-        CHECK(session["last_used_at"].get<std::int64_t>() == session["created_at"].get<std::int64_t>() + 120);
+        CHECK(session["last_used_at"].get<std::int64_t>() ==
+              session["created_at"].get<std::int64_t>() + 120);
         CHECK(session["current"] == true);
     }
 

@@ -21,7 +21,8 @@ TempDir::~TempDir() {
 TestServer::TestServer(const std::function<void(Config&)>& configure)
     : TestServer(std::filesystem::path(), configure) {}
 
-TestServer::TestServer(const std::filesystem::path& db_path, const std::function<void(Config&)>& configure)
+TestServer::TestServer(const std::filesystem::path& db_path,
+                       const std::function<void(Config&)>& configure)
     : db_path_(db_path.empty() ? dir_.path() / "contactd.db" : db_path), clock_(1'700'000'000) {
     Config config;
     config.listen_host = "127.0.0.1";
@@ -36,7 +37,8 @@ TestServer::TestServer(const std::filesystem::path& db_path, const std::function
     port_ = app_->start();
     thread_ = std::thread([this] { app_->serve(); });
     // The socket is already listening; wait until the accept loop runs.
-    for (int i = 0; i < 200 && !app_->running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 200 && !app_->running(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 TestServer::~TestServer() {
@@ -61,38 +63,42 @@ httplib::Headers TestServer::headers(const std::string& bearer, const std::strin
     return h;
 }
 
-httplib::Result TestServer::post(const std::string& path, const Json& body, const std::string& bearer,
-                                 const std::string& api_key) const {
+httplib::Result TestServer::post(const std::string& path, const Json& body,
+                                 const std::string& bearer, const std::string& api_key) const {
     return client().Post(path, headers(bearer, api_key), body.dump(), "application/json");
 }
 
-httplib::Result TestServer::put(const std::string& path, const Json& body, const std::string& bearer,
-                                const std::string& api_key) const {
+httplib::Result TestServer::put(const std::string& path, const Json& body,
+                                const std::string& bearer, const std::string& api_key) const {
     return client().Put(path, headers(bearer, api_key), body.dump(), "application/json");
 }
 
-httplib::Result TestServer::get(const std::string& path, const std::string& bearer, const std::string& api_key) const {
+httplib::Result TestServer::get(const std::string& path, const std::string& bearer,
+                                const std::string& api_key) const {
     return client().Get(path, headers(bearer, api_key));
 }
 
-httplib::Result TestServer::del(const std::string& path, const std::string& bearer, const std::string& api_key) const {
+httplib::Result TestServer::del(const std::string& path, const std::string& bearer,
+                                const std::string& api_key) const {
     return client().Delete(path, headers(bearer, api_key));
 }
 
 std::string TestServer::last_code_for(const std::string& recipient) {
     app_->dispatcher().run_once();
-    const auto messages =
-        app_->store().read([](storage::Repositories& repos) { return repos.outbox().list_development(100); });
+    const auto messages = app_->store().read(
+        [](storage::Repositories& repos) { return repos.outbox().list_development(100); });
     for (const auto& m : messages) {
         if (m.recipient != recipient || !m.body) continue;
         std::smatch match;
-        if (std::regex_search(*m.body, match, std::regex("\\b([0-9]{6})\\b"))) return match[1].str();
+        if (std::regex_search(*m.body, match, std::regex("\\b([0-9]{6})\\b")))
+            return match[1].str();
     }
     throw std::runtime_error("no code was sent to " + recipient);
 }
 
 Json json_of(const httplib::Result& result) {
-    if (!result) throw std::runtime_error("no HTTP response: " + httplib::to_string(result.error()));
+    if (!result)
+        throw std::runtime_error("no HTTP response: " + httplib::to_string(result.error()));
     if (result->body.empty()) return Json();
     return Json::parse(result->body);
 }

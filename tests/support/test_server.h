@@ -20,17 +20,17 @@ using Json = nlohmann::json;
 
 // A temporary folder removed when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 class TestServer {
-public:
+  public:
     // `configure` may change the configuration before the server starts.
     explicit TestServer(const std::function<void(Config&)>& configure = {});
     // On the database at `db_path`, which outlives this server (to test a restart).
@@ -52,13 +52,15 @@ public:
                          const std::string& api_key = "") const;
     httplib::Result put(const std::string& path, const Json& body, const std::string& bearer = "",
                         const std::string& api_key = "") const;
-    httplib::Result get(const std::string& path, const std::string& bearer = "", const std::string& api_key = "") const;
-    httplib::Result del(const std::string& path, const std::string& bearer = "", const std::string& api_key = "") const;
+    httplib::Result get(const std::string& path, const std::string& bearer = "",
+                        const std::string& api_key = "") const;
+    httplib::Result del(const std::string& path, const std::string& bearer = "",
+                        const std::string& api_key = "") const;
 
     // The newest development-outbox message to `recipient`, and the 6-digit code in it.
     std::string last_code_for(const std::string& recipient);
 
-private:
+  private:
     httplib::Headers headers(const std::string& bearer, const std::string& api_key) const;
 
     TempDir dir_;

@@ -26,5 +26,7 @@ TEST_SUITE("crypto::encoding") {
         CHECK(base64url_decode("Zm9w").value() == "fop");
         CHECK_FALSE(base64url_decode("Zh").has_value());  // low bits set: not canonical
     }
-    TEST_CASE("to_hex is lowercase") { CHECK(to_hex("\x01\xab") == "01ab"); }
+    TEST_CASE("to_hex is lowercase") {
+        CHECK(to_hex("\x01\xab") == "01ab");
+    }
 }

@@ -24,9 +24,10 @@ ApiKeyRecord read_key(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteApiKeys::insert(const ApiKeyRecord& k) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO api_keys (id, name, key_type, key_hash, prefix, created_at, revoked_at)"
-                        " VALUES (?,?,?,?,?,?,?)");
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO api_keys (id, name, key_type, key_hash, prefix, created_at, revoked_at)"
+        " VALUES (?,?,?,?,?,?,?)");
     s.bind(1, k.id);
     s.bind(2, k.name);
     s.bind(3, k.key_type);
@@ -52,7 +53,8 @@ std::vector<ApiKeyRecord> SqliteApiKeys::list() {
 }
 
 bool SqliteApiKeys::revoke(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_, "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    SQLite::Statement s(db_,
+                        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;

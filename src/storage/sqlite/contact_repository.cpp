@@ -61,29 +61,32 @@ int bind_fields(SQLite::Statement& s, const ContactRecord& c) {
 }  // namespace
 
 void SqliteContacts::insert(const ContactRecord& c) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
-                        " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
-                        " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
-                        " updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
+        " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
+        " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
+        " updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(bind_fields(s, c), c.id);
     s.exec();
 }
 
 void SqliteContacts::update(const ContactRecord& c) {
-    SQLite::Statement s(db_,
-                        "UPDATE contacts SET code = ?, contact_type = ?, title = ?, first_name = ?,"
-                        " middle_name = ?, last_name = ?, company_name = ?, avatar = ?, email = ?,"
-                        " email_normalized = ?, phone = ?, language_code = ?, sms_opt_out = ?,"
-                        " email_opt_out = ?, service_acceptance = ?, is_verified = ?, created_at = ?,"
-                        " updated_at = ? WHERE id = ?");
+    SQLite::Statement s(
+        db_,
+        "UPDATE contacts SET code = ?, contact_type = ?, title = ?, first_name = ?,"
+        " middle_name = ?, last_name = ?, company_name = ?, avatar = ?, email = ?,"
+        " email_normalized = ?, phone = ?, language_code = ?, sms_opt_out = ?,"
+        " email_opt_out = ?, service_acceptance = ?, is_verified = ?, created_at = ?,"
+        " updated_at = ? WHERE id = ?");
     s.bind(bind_fields(s, c), c.id);
     s.exec();
 }
 
-std::vector<ContactRecord> SqliteContacts::select_where(const char* condition, const std::string& value) {
-    SQLite::Statement s(db_, std::string("SELECT ") + kColumns + " FROM contacts WHERE " + condition +
-                                 " ORDER BY created_at");
+std::vector<ContactRecord> SqliteContacts::select_where(const char* condition,
+                                                        const std::string& value) {
+    SQLite::Statement s(db_, std::string("SELECT ") + kColumns + " FROM contacts WHERE " +
+                                 condition + " ORDER BY created_at");
     s.bind(1, value);
     std::vector<ContactRecord> out;
     while (s.executeStep()) out.push_back(read_contact(s));
@@ -102,7 +105,8 @@ std::optional<ContactRecord> SqliteContacts::find_by_code(const std::string& cod
     return std::move(rows.front());
 }
 
-std::vector<ContactRecord> SqliteContacts::find_by_recorded_email(const std::string& normalized_email) {
+std::vector<ContactRecord> SqliteContacts::find_by_recorded_email(
+    const std::string& normalized_email) {
     return select_where("email_normalized = ?", normalized_email);
 }
 

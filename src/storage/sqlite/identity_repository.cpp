@@ -28,7 +28,8 @@ IdentityRecord read_identity(SQLite::Statement& s) {
 void SqliteIdentities::insert(const IdentityRecord& i) {
     SQLite::Statement s(db_,
                         "INSERT INTO identities (id, contact_id, provider, value, display_value,"
-                        " is_verified, created_at, password_hash, requires_verification) VALUES (?,?,?,?,?,?,?,?,?)");
+                        " is_verified, created_at, password_hash, requires_verification) VALUES "
+                        "(?,?,?,?,?,?,?,?,?)");
     s.bind(1, i.id);
     s.bind(2, i.contact_id);
     s.bind(3, i.provider);
@@ -75,7 +76,8 @@ void SqliteIdentities::mark_verified(const std::string& id) {
     s.exec();
 }
 
-void SqliteIdentities::set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) {
+void SqliteIdentities::set_password_hash(const std::string& id,
+                                         const std::optional<std::string>& password_hash) {
     SQLite::Statement s(db_, "UPDATE identities SET password_hash = ? WHERE id = ?");
     if (password_hash) {
         s.bind(1, *password_hash);

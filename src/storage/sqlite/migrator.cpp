@@ -13,8 +13,9 @@ std::vector<std::string> apply_migrations(SQLite::Database& db) {
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL DEFAULT (unixepoch()))");
     std::vector<EmbeddedFile> files(embedded_migrations().begin(), embedded_migrations().end());
-    std::sort(files.begin(), files.end(),
-              [](const EmbeddedFile& a, const EmbeddedFile& b) { return std::string_view(a.name) < b.name; });
+    std::sort(files.begin(), files.end(), [](const EmbeddedFile& a, const EmbeddedFile& b) {
+        return std::string_view(a.name) < b.name;
+    });
 
     std::vector<std::string> applied;
     for (const auto& file : files) {

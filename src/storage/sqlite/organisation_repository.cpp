@@ -4,16 +4,19 @@
 
 namespace contactd::storage::sqlite {
 
-std::vector<OrganisationRecord> SqliteOrganisations::list_for_contact(const std::string& contact_id) {
-    SQLite::Statement s(db_,
-                        "SELECT o.id, o.name, o.org_type, o.created_at, o.updated_at FROM organisations o"
-                        " JOIN contact_organisations m ON m.organisation_id = o.id"
-                        " WHERE m.contact_id = ? ORDER BY o.name, o.id");
+std::vector<OrganisationRecord> SqliteOrganisations::list_for_contact(
+    const std::string& contact_id) {
+    SQLite::Statement s(
+        db_,
+        "SELECT o.id, o.name, o.org_type, o.created_at, o.updated_at FROM organisations o"
+        " JOIN contact_organisations m ON m.organisation_id = o.id"
+        " WHERE m.contact_id = ? ORDER BY o.name, o.id");
     s.bind(1, contact_id);
     std::vector<OrganisationRecord> out;
     while (s.executeStep()) {
-        out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getString(),
-                       s.getColumn(3).getInt64(), s.getColumn(4).getInt64()});
+        out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(),
+                       s.getColumn(2).getString(), s.getColumn(3).getInt64(),
+                       s.getColumn(4).getInt64()});
     }
     return out;
 }

@@ -30,10 +30,11 @@ OtpRecord read_otp(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteOtps::insert(const OtpRecord& o) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO one_time_codes (id, channel, destination, purpose, contact_id,"
-                        " identity_id, code_hmac, attempts, created_at, expires_at, used_at, cancelled)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO one_time_codes (id, channel, destination, purpose, contact_id,"
+        " identity_id, code_hmac, attempts, created_at, expires_at, used_at, cancelled)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, o.id);
     s.bind(2, o.channel);
     s.bind(3, o.destination);
@@ -57,8 +58,9 @@ std::optional<OtpRecord> SqliteOtps::find(const std::string& id) {
 }
 
 std::optional<OtpRecord> SqliteOtps::latest_for_destination(const std::string& destination) {
-    SQLite::Statement s(db_, std::string(kSelect) +
-                                 "WHERE destination = ? ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    SQLite::Statement s(db_,
+                        std::string(kSelect) +
+                            "WHERE destination = ? ORDER BY created_at DESC, rowid DESC LIMIT 1");
     s.bind(1, destination);
     if (!s.executeStep()) return std::nullopt;
     return read_otp(s);
@@ -75,7 +77,8 @@ OtpRepository::Window SqliteOtps::issued_since(const std::string& destination, s
 }
 
 int SqliteOtps::increment_attempts(const std::string& id) {
-    SQLite::Statement s(db_, "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts");
+    SQLite::Statement s(
+        db_, "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts");
     s.bind(1, id);
     if (!s.executeStep()) return 0;
     const int attempts = s.getColumn(0).getInt();
@@ -85,7 +88,8 @@ int SqliteOtps::increment_attempts(const std::string& id) {
 }
 
 bool SqliteOtps::consume(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_, "UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
+    SQLite::Statement s(db_,
+                        "UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;

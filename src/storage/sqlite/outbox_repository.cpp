@@ -39,10 +39,11 @@ std::vector<MessageRecord> read_all(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteOutbox::insert(const MessageRecord& m) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO outbox (id, channel, recipient, kind, subject, body, html_body, contact_id,"
-                        " otp_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)"
-                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO outbox (id, channel, recipient, kind, subject, body, html_body, contact_id,"
+        " otp_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, m.id);
     s.bind(2, m.channel);
     s.bind(3, m.recipient);
@@ -78,9 +79,10 @@ std::vector<MessageRecord> SqliteOutbox::due(std::int64_t now, int limit) {
 }
 
 void SqliteOutbox::update_delivery(const MessageRecord& m) {
-    SQLite::Statement s(db_,
-                        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
-                        " sent_at = ?, body = ?, html_body = ? WHERE id = ?");
+    SQLite::Statement s(
+        db_,
+        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
+        " sent_at = ?, body = ?, html_body = ? WHERE id = ?");
     s.bind(1, m.status);
     s.bind(2, m.attempts);
     s.bind(3, m.next_attempt_at);
@@ -93,14 +95,17 @@ void SqliteOutbox::update_delivery(const MessageRecord& m) {
 }
 
 std::vector<MessageRecord> SqliteOutbox::list_development(int limit) {
-    SQLite::Statement s(db_, std::string(kSelect) +
-                                 "WHERE status = 'DEVELOPMENT' ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    SQLite::Statement s(
+        db_, std::string(kSelect) +
+                 "WHERE status = 'DEVELOPMENT' ORDER BY created_at DESC, rowid DESC LIMIT ?");
     s.bind(1, limit);
     return read_all(s);
 }
 
 void SqliteOutbox::record_attempt(const MessageAttemptRecord& a) {
-    SQLite::Statement s(db_, "INSERT INTO message_attempts (message_id, attempt, at, outcome, detail) VALUES (?,?,?,?,?)");
+    SQLite::Statement s(db_,
+                        "INSERT INTO message_attempts (message_id, attempt, at, outcome, detail) "
+                        "VALUES (?,?,?,?,?)");
     s.bind(1, a.message_id);
     s.bind(2, a.attempt);
     s.bind(3, a.at);
@@ -132,7 +137,9 @@ namespace {
 // "WHERE ..." for the filter's given fields; bind_filter binds them in the same order.
 std::string filter_clause(const OutboxRepository::Filter& f) {
     std::string where;
-    auto add = [&](const char* condition) { where += (where.empty() ? "WHERE " : " AND ") + std::string(condition); };
+    auto add = [&](const char* condition) {
+        where += (where.empty() ? "WHERE " : " AND ") + std::string(condition);
+    };
     if (f.contact_id) add("contact_id = ?");
     if (f.status) add("status = ?");
     return where;
@@ -147,7 +154,8 @@ int bind_filter(SQLite::Statement& s, const OutboxRepository::Filter& f) {
 
 }  // namespace
 
-std::vector<MessageRecord> SqliteOutbox::list(const Filter& filter, std::int64_t offset, int limit) {
+std::vector<MessageRecord> SqliteOutbox::list(const Filter& filter, std::int64_t offset,
+                                              int limit) {
     SQLite::Statement s(db_, std::string(kSelect) + filter_clause(filter) +
                                  " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
     const int index = bind_filter(s, filter);

@@ -8,17 +8,17 @@
 namespace contactd::storage::sqlite {
 
 class SqliteSettings final : public SettingsRepository {
-public:
+  public:
     explicit SqliteSettings(SQLite::Database& db) : db_(db) {}
     std::optional<std::string> get(const std::string& key) override;
     void put(const std::string& key, const std::string& value) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteContacts final : public ContactRepository {
-public:
+  public:
     explicit SqliteContacts(SQLite::Database& db) : db_(db) {}
     void insert(const ContactRecord& contact) override;
     void update(const ContactRecord& contact) override;
@@ -29,35 +29,40 @@ public:
     void set_verified(const std::string& id, std::int64_t now) override;
     bool remove(const std::string& id) override;
     // Back office (contact_backoffice_repository.cpp).
-    std::vector<ContactRecord> search(const Search& search, std::int64_t offset, int limit) override;
+    std::vector<ContactRecord> search(const Search& search, std::int64_t offset,
+                                      int limit) override;
     std::int64_t count(const Search& search) override;
     std::vector<ContactPhoneRecord> phones(const std::string& contact_id) override;
-    void replace_phones(const std::string& contact_id, const std::vector<ContactPhoneRecord>& phones) override;
+    void replace_phones(const std::string& contact_id,
+                        const std::vector<ContactPhoneRecord>& phones) override;
     std::vector<CustomFieldRecord> custom_fields(const std::string& contact_id) override;
-    void replace_custom_fields(const std::string& contact_id, const std::vector<CustomFieldRecord>& fields) override;
+    void replace_custom_fields(const std::string& contact_id,
+                               const std::vector<CustomFieldRecord>& fields) override;
 
-private:
+  private:
     std::vector<ContactRecord> select_where(const char* condition, const std::string& value);
     SQLite::Database& db_;
 };
 
 class SqliteIdentities final : public IdentityRepository {
-public:
+  public:
     explicit SqliteIdentities(SQLite::Database& db) : db_(db) {}
     void insert(const IdentityRecord& identity) override;
     std::optional<IdentityRecord> find(const std::string& id) override;
-    std::optional<IdentityRecord> find_by_value(const std::string& provider, const std::string& value) override;
+    std::optional<IdentityRecord> find_by_value(const std::string& provider,
+                                                const std::string& value) override;
     std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) override;
     void mark_verified(const std::string& id) override;
-    void set_password_hash(const std::string& id, const std::optional<std::string>& password_hash) override;
+    void set_password_hash(const std::string& id,
+                           const std::optional<std::string>& password_hash) override;
     bool remove(const std::string& id) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteOtps final : public OtpRepository {
-public:
+  public:
     explicit SqliteOtps(SQLite::Database& db) : db_(db) {}
     void insert(const OtpRecord& otp) override;
     std::optional<OtpRecord> find(const std::string& id) override;
@@ -67,43 +72,45 @@ public:
     bool consume(const std::string& id, std::int64_t now) override;
     void cancel(const std::string& id) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteSessions final : public SessionRepository {
-public:
+  public:
     explicit SqliteSessions(SQLite::Database& db) : db_(db) {}
     void insert(const SessionRecord& session) override;
     std::optional<SessionRecord> find(const std::string& id) override;
-    void touch(const std::string& id, std::int64_t now, const std::optional<std::string>& ip_address,
+    void touch(const std::string& id, std::int64_t now,
+               const std::optional<std::string>& ip_address,
                const std::optional<std::string>& user_agent) override;
     void revoke(const std::string& id, std::int64_t now) override;
     int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
                                const std::optional<std::string>& keep) override;
-    std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id, std::int64_t now) override;
+    std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id,
+                                                     std::int64_t now) override;
     void insert_refresh_token(const RefreshTokenRecord& token) override;
     std::optional<RefreshTokenRecord> find_refresh_token(const std::string& token_hash) override;
     bool spend_refresh_token(const std::string& token_hash, std::int64_t now) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteApiKeys final : public ApiKeyRepository {
-public:
+  public:
     explicit SqliteApiKeys(SQLite::Database& db) : db_(db) {}
     void insert(const ApiKeyRecord& key) override;
     std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) override;
     std::vector<ApiKeyRecord> list() override;
     bool revoke(const std::string& id, std::int64_t now) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteOutbox final : public OutboxRepository {
-public:
+  public:
     explicit SqliteOutbox(SQLite::Database& db) : db_(db) {}
     void insert(const MessageRecord& message) override;
     std::optional<MessageRecord> find(const std::string& id) override;
@@ -115,12 +122,12 @@ public:
     std::vector<MessageRecord> list(const Filter& filter, std::int64_t offset, int limit) override;
     std::int64_t count(const Filter& filter) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteOrganisations final : public OrganisationRepository {
-public:
+  public:
     explicit SqliteOrganisations(SQLite::Database& db) : db_(db) {}
     std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) override;
     // Back office (organisation_backoffice_repository.cpp).
@@ -130,26 +137,27 @@ public:
     bool remove(const std::string& id) override;
     std::vector<OrganisationRecord> list(std::int64_t offset, int limit) override;
     std::int64_t count() override;
-    bool add_member(const std::string& organisation_id, const std::string& contact_id, std::int64_t now) override;
+    bool add_member(const std::string& organisation_id, const std::string& contact_id,
+                    std::int64_t now) override;
     bool remove_member(const std::string& organisation_id, const std::string& contact_id) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteAudit final : public AuditRepository {
-public:
+  public:
     explicit SqliteAudit(SQLite::Database& db) : db_(db) {}
     void insert(const AuditRecord& entry) override;
     std::vector<AuditRecord> list(const Filter& filter, std::int64_t offset, int limit) override;
     std::int64_t count(const Filter& filter) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteSignInFailures final : public SignInFailureRepository {
-public:
+  public:
     explicit SqliteSignInFailures(SQLite::Database& db) : db_(db) {}
     void insert(const SignInFailureRecord& failure) override;
     void remove(const std::string& id) override;
@@ -157,15 +165,23 @@ public:
     void clear(const std::string& key_hash) override;
     void prune(std::int64_t before) override;
 
-private:
+  private:
     SQLite::Database& db_;
 };
 
 class SqliteRepositories final : public Repositories {
-public:
+  public:
     explicit SqliteRepositories(SQLite::Database& db)
-        : settings_(db), contacts_(db), identities_(db), otps_(db), sessions_(db), api_keys_(db), outbox_(db),
-          organisations_(db), audit_(db), sign_in_failures_(db) {}
+        : settings_(db),
+          contacts_(db),
+          identities_(db),
+          otps_(db),
+          sessions_(db),
+          api_keys_(db),
+          outbox_(db),
+          organisations_(db),
+          audit_(db),
+          sign_in_failures_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -177,7 +193,7 @@ public:
     AuditRepository& audit() override { return audit_; }
     SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
 
-private:
+  private:
     SqliteSettings settings_;
     SqliteContacts contacts_;
     SqliteIdentities identities_;

@@ -14,7 +14,7 @@ constexpr int kBusyTimeoutMs = 5000;
 // Rolls back unless committed: the transaction object SQLiteCpp offers cannot begin
 // IMMEDIATE and DEFERRED by choice at run time in every version, so this is explicit.
 class TransactionGuard {
-public:
+  public:
     TransactionGuard(SQLite::Database& db, const char* begin) : db_(db) { db_.exec(begin); }
     ~TransactionGuard() {
         if (!done_) {
@@ -30,7 +30,7 @@ public:
         done_ = true;
     }
 
-private:
+  private:
     SQLite::Database& db_;
     bool done_ = false;
 };
@@ -54,8 +54,10 @@ SqliteStore::~SqliteStore() {
 }
 
 std::unique_ptr<SQLite::Database> SqliteStore::open(bool read_only) const {
-    const int flags = read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    auto db = std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+    const int flags =
+        read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    auto db =
+        std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
     db->exec("PRAGMA foreign_keys = ON");
     if (!read_only) {
         db->exec("PRAGMA synchronous = FULL");

@@ -18,7 +18,7 @@
 namespace contactd::storage::sqlite {
 
 class SqliteStore final : public Store {
-public:
+  public:
     // Opens (creating if needed) the database at `path` and applies pending migrations.
     // Throws SQLite::Exception if the file cannot be opened or migrated.
     explicit SqliteStore(const std::string& path, std::size_t readers = 4);
@@ -29,11 +29,11 @@ public:
     // The raw writer connection, for tests that inspect the schema or query plans.
     SQLite::Database& writer_connection_for_tests() { return *writer_; }
 
-protected:
+  protected:
     void run_read(const Work& work) override;
     void run_write(const Work& work) override;
 
-private:
+  private:
     std::unique_ptr<SQLite::Database> open(bool read_only) const;
     std::unique_ptr<SQLite::Database> take_reader();
     void give_back_reader(std::unique_ptr<SQLite::Database> reader);
