@@ -29,7 +29,10 @@ std::string to_hex(std::string_view bytes) {
     return out;
 }
 
-std::string base64url_encode(std::string_view bytes) {
+namespace {
+
+// RFC 4648 encoding with the given 64-character alphabet; '=' padding when asked.
+std::string encode64(std::string_view bytes, const char* alphabet, bool pad) {
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
@@ -37,24 +40,31 @@ std::string base64url_encode(std::string_view bytes) {
         const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
                                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
                                 static_cast<unsigned char>(bytes[i + 2]);
-        out.push_back(kAlphabet[(n >> 18) & 63]);
-        out.push_back(kAlphabet[(n >> 12) & 63]);
-        out.push_back(kAlphabet[(n >> 6) & 63]);
-        out.push_back(kAlphabet[n & 63]);
+        out.push_back(alphabet[(n >> 18) & 63]);
+        out.push_back(alphabet[(n >> 12) & 63]);
+        out.push_back(alphabet[(n >> 6) & 63]);
+        out.push_back(alphabet[n & 63]);
     }
-    const std::size_t rest = bytes.size() - i;
-    if (rest == 1) {
-        const std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-        out.push_back(kAlphabet[(n >> 18) & 63]);
-        out.push_back(kAlphabet[(n >> 12) & 63]);
-    } else if (rest == 2) {
-        const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                                (static_cast<unsigned char>(bytes[i + 1]) << 8);
-        out.push_back(kAlphabet[(n >> 18) & 63]);
-        out.push_back(kAlphabet[(n >> 12) & 63]);
-        out.push_back(kAlphabet[(n >> 6) & 63]);
+    if (const auto rest = bytes.size() - i; rest > 0) {
+        std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
+        if (rest == 2) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        out.push_back(alphabet[(n >> 18) & 63]);
+        out.push_back(alphabet[(n >> 12) & 63]);
+        if (rest == 2) out.push_back(alphabet[(n >> 6) & 63]);
+        if (pad) out.append(rest == 2 ? 1 : 2, '=');
     }
     return out;
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+    return encode64(bytes, kAlphabet, false);
+}
+
+std::string base64_encode(std::string_view bytes) {
+    return encode64(bytes, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                    true);
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {

@@ -1,5 +1,7 @@
 #include "delivery/mime.h"
 
+#include "crypto/encoding.h"
+
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -63,7 +65,7 @@ std::string encoded_words(std::string_view text) {
         }
         if (!out.empty()) out += "\r\n ";
         out += kPrefix;
-        out += base64(text.substr(start, end - start));
+        out += crypto::base64_encode(text.substr(start, end - start));
         out += kSuffix;
         start = end;
     }
@@ -181,32 +183,6 @@ std::string quoted_printable(std::string_view text) {
         if (last) break;
         out += kCrlf;
         start = end + 1;
-    }
-    return out;
-}
-
-std::string base64(std::string_view bytes) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < bytes.size(); i += 3) {
-        const std::uint32_t n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                                (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                                static_cast<unsigned char>(bytes[i + 2]);
-        out += kAlphabet[(n >> 18) & 63];
-        out += kAlphabet[(n >> 12) & 63];
-        out += kAlphabet[(n >> 6) & 63];
-        out += kAlphabet[n & 63];
-    }
-    if (const auto rest = bytes.size() - i; rest > 0) {
-        std::uint32_t n = static_cast<unsigned char>(bytes[i]) << 16;
-        if (rest == 2) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-        out += kAlphabet[(n >> 18) & 63];
-        out += kAlphabet[(n >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-        out += '=';
     }
     return out;
 }

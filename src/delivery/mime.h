@@ -32,9 +32,6 @@ std::string encode_header_text(std::string_view text);
 // most 76 characters.
 std::string quoted_printable(std::string_view text);
 
-// Standard base64 with padding (RFC 4648 section 4), one line.
-std::string base64(std::string_view bytes);
-
 // "Tue, 14 Nov 2023 22:13:20 +0000" (RFC 5322 section 3.3), in UTC.
 std::string rfc5322_date(std::int64_t epoch_seconds);
 

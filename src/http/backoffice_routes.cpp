@@ -134,12 +134,7 @@ class Routes {
 
 void add_backoffice_routes(HttpServer& server, const BackOfficeDeps& deps) {
     auto routes = std::make_shared<Routes>(deps);
-    auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&)
-                             const) {
-        return [routes, method](const httplib::Request& req, httplib::Response& res) {
-            ((*routes).*method)(req, res);
-        };
-    };
+    auto bind = [routes](auto method) { return route_to(routes, method); };
     const std::string contacts = kBase + "/contacts";
     const std::string organisations = kBase + "/organisations";
     server.post(contacts, bind(&Routes::create_contact));

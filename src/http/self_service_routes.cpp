@@ -195,12 +195,7 @@ class Routes {
 
 void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
     auto routes = std::make_shared<Routes>(deps);
-    auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&)
-                             const) {
-        return [routes, method](const httplib::Request& req, httplib::Response& res) {
-            ((*routes).*method)(req, res);
-        };
-    };
+    auto bind = [routes](auto method) { return route_to(routes, method); };
     const std::string contacts = kBase + "/contacts";
     server.post(contacts + "/register", bind(&Routes::register_contact));
     for (const char* alias : {"/request-otp", "/otp", "/validate"}) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <regex>
 #include <string>
 #include <vector>
@@ -28,6 +29,17 @@ struct ServerOptions {
     // process exits within the contract's 5 s.
     int shutdown_grace_ms = 3000;
 };
+
+// A handler that calls `method` on the shared `routes` object, for route tables kept
+// as one class per API.
+template <class Routes>
+auto route_to(std::shared_ptr<Routes> routes,
+              void (Routes::*method)(const httplib::Request&, httplib::Response&) const) {
+    return
+        [routes = std::move(routes), method](const httplib::Request& req, httplib::Response& res) {
+            ((*routes).*method)(req, res);
+        };
+}
 
 class HttpServer {
   public:

@@ -29,4 +29,12 @@ TEST_SUITE("crypto::encoding") {
     TEST_CASE("to_hex is lowercase") {
         CHECK(to_hex("\x01\xab") == "01ab");
     }
+    TEST_CASE("base64_encode matches RFC 4648 section 4 vectors, with padding") {
+        CHECK(base64_encode("") == "");
+        CHECK(base64_encode("f") == "Zg==");
+        CHECK(base64_encode("fo") == "Zm8=");
+        CHECK(base64_encode("foo") == "Zm9v");
+        CHECK(base64_encode("foobar") == "Zm9vYmFy");
+        CHECK(base64_encode("\xfb\xff") == "+/8=");
+    }
 }
