@@ -12,49 +12,20 @@
 #include <string>
 
 #include "crypto/jwt.h"
+#include "support/independent_base64url.h"
 
 using contactd::crypto::JwtClaims;
 using contactd::crypto::JwtCodec;
 using contactd::crypto::JwtFailure;
 using nlohmann::json;
 
+using contactd::test::b64url;
+using contactd::test::b64url_decode;
+
 namespace {
 
 const std::string kKey = "0123456789abcdef0123456789abcdef-test-key";
 constexpr std::int64_t kNow = 1'700'000'000;
-
-// Independent base64url (RFC 4648 section 5, unpadded) through OpenSSL's base64.
-std::string b64url(const std::string& bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    while (!out.empty() && out.back() == '=') out.pop_back();
-    for (auto& c : out) {
-        if (c == '+') c = '-';
-        if (c == '/') c = '_';
-    }
-    return out;
-}
-
-std::string b64url_decode(std::string text) {
-    for (auto& c : text) {
-        if (c == '-') c = '+';
-        if (c == '_') c = '/';
-    }
-    while (text.size() % 4 != 0) text.push_back('=');
-    std::string out(text.size(), '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()),
-                                  static_cast<int>(text.size()));
-    REQUIRE(n >= 0);
-    out.resize(static_cast<std::size_t>(n));
-    // EVP_DecodeBlock counts padding bytes as zeros: drop them.
-    const auto pad = std::count(text.end() - 2, text.end(), '=');
-    out.resize(out.size() - static_cast<std::size_t>(pad));
-    return out;
-}
 
 std::string hmac(const EVP_MD* md, const std::string& key, const std::string& data) {
     unsigned char out[EVP_MAX_MD_SIZE];
