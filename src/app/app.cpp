@@ -79,6 +79,8 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     options.keep_alive_max_count = config_.keep_alive_max_count;
     options.read_timeout = config_.read_timeout;
     options.write_timeout = config_.write_timeout;
+    options.max_connections = static_cast<std::size_t>(config_.max_connections);
+    options.cors_origins = config_.cors_origins;
     server_ = std::make_unique<http::HttpServer>(options);
     add_routes();
 }

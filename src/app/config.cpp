@@ -49,6 +49,27 @@ std::int64_t parse_int(const std::string& name, const std::string& value, std::i
     return out;
 }
 
+std::vector<std::string> split_list(const std::string& value);
+
+// Exact origins (scheme://host[:port]); never "*" or "null", which would let any page, or
+// any sandboxed document, call the API with a contact's token.
+std::vector<std::string> parse_cors_origins(const std::string& value) {
+    auto origins = split_list(value);
+    for (const auto& origin : origins) {
+        const auto scheme = origin.find("://");
+        const bool shaped = (origin.rfind("http://", 0) == 0 || origin.rfind("https://", 0) == 0) &&
+                            scheme != std::string::npos && origin.size() > scheme + 3 &&
+                            origin.find('/', scheme + 3) == std::string::npos &&
+                            origin.find('*') == std::string::npos;
+        if (!shaped)
+            throw std::invalid_argument(
+                "CONTACTD_CORS_ORIGINS takes exact origins such as "
+                "https://app.example, not " +
+                origin);
+    }
+    return origins;
+}
+
 bool parse_switch(const std::string& name, const std::string& value) {
     const std::string v = to_lower(value);
     if (v == "on" || v == "true" || v == "1" || v == "yes") return true;
@@ -133,6 +154,9 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_PASSWORD_BACKOFF_MAX", c.password_backoff_max, 0, 24 * 3600);
     set_int("CONTACTD_PASSWORD_MAX_FAILURES_PER_HOUR", c.password_max_failures_per_hour, 1, 100);
     set_int("CONTACTD_HTTP_THREADS", c.http_threads, 4, 4096);
+    set_int("CONTACTD_KEEP_ALIVE_TIMEOUT", c.keep_alive_timeout, 1, 300);
+    set_int("CONTACTD_MAX_CONNECTIONS", c.max_connections, 16, 1000000);
+    if (auto v = text("CONTACTD_CORS_ORIGINS")) c.cors_origins = parse_cors_origins(*v);
 }
 
 Settings process_environment() {

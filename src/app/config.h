@@ -54,10 +54,12 @@ struct Config {
 
     int http_threads = 64;
     std::size_t max_body_bytes = 64 * 1024;
-    int keep_alive_timeout = 2;  // seconds; bounds how long shutdown waits on idle clients
+    int keep_alive_timeout = 5;  // seconds an idle connection is kept (costs no thread)
     int keep_alive_max_count = 1000;
     int read_timeout = 10;
     int write_timeout = 10;
+    int max_connections = 10000;
+    std::vector<std::string> cors_origins;  // CONTACTD_CORS_ORIGINS: exact origins
 
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.

@@ -1,24 +1,17 @@
 #include "http/server.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <condition_variable>
-#include <filesystem>
-#include <mutex>
+#include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 #include "http/errors.h"
+#include "http/request_stream.h"
 #include "util/error.h"
 #include "util/log.h"
-#include "util/strings.h"
 
 namespace contactd::http {
 namespace {
-
-constexpr std::size_t kMaxPathLength = 2048;
 
 // Runs a handler, answering contactd::Error in the CRM.COM shape. Other exceptions go
 // on to the server's exception handler (a generic 500).
@@ -32,84 +25,52 @@ HttpServer::Handler wrap(HttpServer::Handler handler) {
     };
 }
 
-// cpp-httplib's thread pool, whose shutdown (the wait for in-flight requests when the
-// server stops) has a deadline: after `grace`, `force` is called every 200 ms until the
-// workers are done.
-class DrainingThreadPool final : public httplib::TaskQueue {
-  public:
-    DrainingThreadPool(std::size_t threads, std::chrono::milliseconds grace,
-                       std::function<void()> force)
-        : pool_(threads), grace_(grace), force_(std::move(force)) {}
-
-    void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
-
-    void shutdown() override {
-        std::mutex mutex;
-        std::condition_variable cv;
-        bool done = false;
-        std::thread deadline([&] {
-            std::unique_lock lock(mutex);
-            if (cv.wait_for(lock, grace_, [&] { return done; })) return;
-            log::warn("connections still open after the shutdown grace period: closing them");
-            do {
-                lock.unlock();
-                force_();
-                lock.lock();
-            } while (!cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return done; }));
-        });
-        pool_.shutdown();
-        {
-            std::lock_guard lock(mutex);
-            done = true;
-        }
-        cv.notify_all();
-        deadline.join();
+const char* reason_phrase(int status) {
+    switch (status) {
+        case 400:
+            return "Bad Request";
+        case 408:
+            return "Request Timeout";
+        case 411:
+            return "Length Required";
+        case 413:
+            return "Payload Too Large";
+        case 414:
+            return "URI Too Long";
+        case 415:
+            return "Unsupported Media Type";
+        case 417:
+            return "Expectation Failed";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 503:
+            return "Service Unavailable";
+        default:
+            return "Error";
     }
-
-  private:
-    httplib::ThreadPool pool_;
-    const std::chrono::milliseconds grace_;
-    const std::function<void()> force_;
-};
-
-int local_port_of(int fd) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof address;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
-    if (address.ss_family == AF_INET)
-        return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
-    if (address.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
-    return -1;
 }
 
 }  // namespace
 
-HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
-    const auto threads = static_cast<std::size_t>(options_.threads);
-    server_.new_task_queue = [this, threads] {
-        return new DrainingThreadPool(threads,
-                                      std::chrono::milliseconds(options_.shutdown_grace_ms),
-                                      [this] { shut_down_open_connections(); });
-    };
-    server_.set_tcp_nodelay(true);
-    // cpp-httplib's default also sets SO_REUSEPORT, which lets a second contactd bind the
-    // same port without an error and silently share its traffic. SO_REUSEADDR alone
-    // still allows a quick restart.
-    server_.set_socket_options([this](socket_t sock) {
-        int yes = 1;
-        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-        listen_socket_ = sock;
-    });
-    server_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
-    server_.set_keep_alive_timeout(options_.keep_alive_timeout);
-    server_.set_read_timeout(options_.read_timeout, 0);
-    server_.set_write_timeout(options_.write_timeout, 0);
-    server_.set_payload_max_length(options_.max_body_bytes);
+std::string refusal_answer(int status, const std::string& message, const std::string& request_id) {
+    const auto body = nlohmann::json{{"status", status},
+                                     {"error", "CRM.EXCEPTIONS." + code_for_status(status)},
+                                     {"message", message},
+                                     {"parameters", nlohmann::json::array()}}
+                          .dump();
+    return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\nX-Request-Id: " + request_id +
+           "\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n" + body;
+}
 
-    server_.set_pre_routing_handler(
-        [this](const httplib::Request& req, httplib::Response& res) { return guard(req, res); });
-    server_.set_exception_handler(
+HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
+    // The Keep-Alive header cpp-httplib writes states these; the loop enforces them.
+    router_.set_keep_alive_timeout(options_.keep_alive_timeout);
+    router_.set_keep_alive_max_count(static_cast<std::size_t>(options_.keep_alive_max_count));
+    router_.set_payload_max_length(options_.max_body_bytes);
+
+    router_.set_exception_handler(
         [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
             try {
                 if (ep) std::rethrow_exception(ep);
@@ -118,71 +79,91 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
             } catch (...) {
                 log::error("unhandled non-standard exception on " + req.method + " " + req.path);
             }
+            // Without this cpp-httplib copies e.what() into a response header.
             res.headers.clear();
             send_error(res, 500, "INTERNALSERVEREXCEPTION", "Internal server error");
         });
     // Fills only empty bodies: handlers' own error bodies stay.
-    server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    router_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
         if (!res.body.empty()) return;
         if (res.status == 404 && path_known(req.path)) res.status = 405;
         const std::string message = res.status == 404   ? "No such resource"
                                     : res.status == 405 ? "Method not allowed on this resource"
                                     : res.status == 413 ? "The request body is too large"
                                     : res.status == 414 ? "The request URI is too long"
+                                    : res.status == 416 ? "The range cannot be served"
                                                         : "The request could not be served";
         send_error(res, res.status, code_for_status(res.status), message);
     });
+    router_.set_post_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { decorate(req, res); });
+    router_.Options(".*", [this](const httplib::Request& req, httplib::Response& res) {
+        answer_preflight(req, res);
+    });
+
+    workers_ = std::make_unique<WorkerPool>(2, static_cast<std::size_t>(options_.threads),
+                                            std::chrono::seconds(30));
+    ConnectionLoopOptions loop;
+    loop.host = options_.host;
+    loop.port = options_.port;
+    loop.limits.max_body_bytes = options_.max_body_bytes;
+    loop.head_timeout = std::chrono::seconds(options_.read_timeout);
+    loop.body_timeout = std::chrono::seconds(options_.read_timeout);
+    loop.idle_timeout = std::chrono::seconds(options_.keep_alive_timeout);
+    loop.grace = std::chrono::milliseconds(options_.shutdown_grace_ms);
+    loop.max_connections = options_.max_connections;
+    loop.max_requests_per_connection = static_cast<std::size_t>(options_.keep_alive_max_count);
+    loop_ = std::make_unique<ConnectionLoop>(
+        loop, [this](ReceivedRequest& request) { return run_request(request); },
+        [this](std::function<void()> task) { workers_->submit(std::move(task)); }, refusal_answer);
 }
 
-httplib::Server::HandlerResponse HttpServer::guard(const httplib::Request& req,
-                                                   httplib::Response& res) const {
-    using R = httplib::Server::HandlerResponse;
-    if (req.path.size() > kMaxPathLength) {
-        send_error(res, 414, code_for_status(414), "The request URI is too long");
-        return R::Handled;
+HttpServer::~HttpServer() {
+    stop();
+    workers_->shutdown();
+}
+
+bool HttpServer::run_request(ReceivedRequest& request) {
+    RequestStream stream(request, std::chrono::seconds(options_.write_timeout));
+    bool connection_closed = false;
+    const bool processed =
+        router_.process_request(stream, request.close_after, connection_closed, {});
+    const bool flushed = stream.flush();
+    return processed && flushed && !connection_closed;
+}
+
+void HttpServer::decorate(const httplib::Request& req, httplib::Response& res) const {
+    // The connection loop put the request's id (the client's, or a new one) in its head.
+    res.set_header("X-Request-Id", req.get_header_value("X-Request-Id"));
+    if (!res.has_header("X-Content-Type-Options"))
+        res.set_header("X-Content-Type-Options", "nosniff");
+    // The portal's files set their own caching; nothing else is ever to be stored.
+    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+    if (options_.cors_origins.empty()) return;
+    res.set_header("Vary", "Origin");
+    const auto origin = req.get_header_value("Origin");
+    if (cors_allowed(origin) && !res.has_header("Access-Control-Allow-Origin")) {
+        res.set_header("Access-Control-Allow-Origin", origin);
+        res.set_header("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
     }
-    // cpp-httplib would read a chunked body without the payload limit, and inflate a
-    // compressed one: neither is needed by any client of this API.
-    if (req.has_header("Transfer-Encoding")) {
-        send_error(res, 411, code_for_status(411), "Send the body with a Content-Length");
-        return R::Handled;
-    }
-    if (req.has_header("Content-Encoding") &&
-        !iequals(req.get_header_value("Content-Encoding"), "identity")) {
-        send_error(res, 415, code_for_status(415), "Compressed request bodies are not accepted");
-        return R::Handled;
-    }
-    if (!req.has_header("Content-Length")) {
-        // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112
-        // section 6.3), but cpp-httplib 0.11.4 reads a POST/PUT/PATCH body until the client
-        // closes: `curl -X POST` without -d would wait for the read timeout, then get 400.
-        // Say so explicitly. The Request object is not const in cpp-httplib, only this view.
-        if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
-            const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
-        }
-    } else {
-        const auto length = req.get_header_value("Content-Length");
-        const bool digits =
-            !length.empty() && length.find_first_not_of("0123456789") == std::string::npos;
-        if (!digits) {
-            send_error(res, 400, code_for_status(400), "Content-Length is not a number");
-            return R::Handled;
-        }
-        if (length.size() > 12 || std::stoull(length) > options_.max_body_bytes) {
-            send_error(res, 413, code_for_status(413), "The request body is too large");
-            return R::Handled;
-        }
-        // Every body this API takes is JSON. Refuse others before cpp-httplib reads them:
-        // it would parse a multipart/form-data body itself and answer 400 on its own.
-        if (std::stoull(length) > 0) {
-            const auto type = to_lower(req.get_header_value("Content-Type"));
-            if (trim(type.substr(0, type.find(';'))) != "application/json") {
-                send_error(res, 415, code_for_status(415), "Content-Type must be application/json");
-                return R::Handled;
-            }
-        }
-    }
-    return R::Unhandled;
+}
+
+bool HttpServer::cors_allowed(const std::string& origin) const {
+    if (origin.empty()) return false;
+    return std::find(options_.cors_origins.begin(), options_.cors_origins.end(), origin) !=
+           options_.cors_origins.end();
+}
+
+void HttpServer::answer_preflight(const httplib::Request& req, httplib::Response& res) const {
+    res.status = 204;
+    res.set_header("Allow", "GET, POST, PUT, DELETE, OPTIONS");
+    const auto origin = req.get_header_value("Origin");
+    if (!cors_allowed(origin) || !req.has_header("Access-Control-Request-Method")) return;
+    res.set_header("Access-Control-Allow-Origin", origin);
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
+    res.set_header("Access-Control-Allow-Headers",
+                   "api_key, Authorization, Content-Type, refresh_token, X-Request-Id");
+    res.set_header("Access-Control-Max-Age", "600");
 }
 
 bool HttpServer::path_known(const std::string& path) const {
@@ -195,10 +176,10 @@ bool HttpServer::path_known(const std::string& path) const {
 void HttpServer::add(const std::string& method, const std::string& pattern, Handler handler) {
     patterns_.emplace_back(pattern);
     auto wrapped = wrap(std::move(handler));
-    if (method == "GET") server_.Get(pattern, wrapped);
-    if (method == "POST") server_.Post(pattern, wrapped);
-    if (method == "PUT") server_.Put(pattern, wrapped);
-    if (method == "DELETE") server_.Delete(pattern, wrapped);
+    if (method == "GET") router_.Get(pattern, wrapped);
+    if (method == "POST") router_.Post(pattern, wrapped);
+    if (method == "PUT") router_.Put(pattern, wrapped);
+    if (method == "DELETE") router_.Delete(pattern, wrapped);
 }
 
 void HttpServer::get(const std::string& pattern, Handler handler) {
@@ -215,53 +196,16 @@ void HttpServer::del(const std::string& pattern, Handler handler) {
 }
 
 int HttpServer::bind() {
-    int port = options_.port;
-    if (port == 0) {
-        port = server_.bind_to_any_port(options_.host);
-    } else if (!server_.bind_to_port(options_.host, port)) {
-        port = -1;
-    }
-    if (port < 0) {
-        throw std::runtime_error("cannot listen on " + options_.host + ":" +
-                                 std::to_string(options_.port));
-    }
-    bound_port_ = port;
-    // cpp-httplib 0.11.4 listens with a backlog of 5: a burst of new connections past
-    // that overflowed the accept queue and clients saw resets after a 1 s SYN retry.
-    // Listening again on the bound socket raises the backlog (Linux).
-    if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
-        log::warn("could not raise the listen backlog");
-    }
-    return port;
-}
-
-void HttpServer::shut_down_open_connections() const {
-    // cpp-httplib 0.11.4 does not expose its connections: find them among this process's
-    // descriptors, as the connected sockets whose local port is the one this server bound.
-    const int port = bound_port_.load();
-    if (port <= 0) return;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end;
-         it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-        const int fd = std::stoi(name);
-        sockaddr_storage peer{};
-        socklen_t length = sizeof peer;
-        if (local_port_of(fd) != port ||
-            ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) {
-            continue;
-        }
-        ::shutdown(fd, SHUT_RDWR);
-    }
+    return loop_->bind();
 }
 
 void HttpServer::serve() {
-    server_.listen_after_bind();
+    loop_->run();
+    workers_->shutdown();
 }
 
 void HttpServer::stop() {
-    server_.stop();
+    loop_->stop();
 }
 
 }  // namespace contactd::http

@@ -1,9 +1,17 @@
 #pragma once
-// contactd's HTTP server: cpp-httplib behind one class, with the settings a real
-// service needs (TCP_NODELAY, a thread pool larger than the keep-alive connections it
-// holds, timeouts, a body limit) and a guard in front of routing for the 0.11.4 traps:
-// chunked or compressed request bodies, very long paths. Handlers registered here turn
-// contactd::Error into CRM.COM error answers; anything else becomes a generic 500.
+// contactd's HTTP server: cpp-httplib's request parsing, routing and answer writing,
+// behind contactd's own connection model.
+//
+// Connections are owned by http::ConnectionLoop (one epoll thread): a request reaches a
+// worker of the elastic http::WorkerPool only once it has arrived whole and passed
+// http::parse_request_head, so no number of idle, slow or keep-alive connections holds a
+// worker. Each request is then run through cpp-httplib's Server::process_request over an
+// in-memory stream (http/request_stream.h), and its answer written in one go.
+//
+// Every answer carries X-Request-Id and X-Content-Type-Options: nosniff; API answers
+// also Cache-Control: no-store; CORS headers only for the configured origins. Handlers
+// registered here turn contactd::Error into CRM.COM error answers; anything else becomes
+// a generic 500.
 #include <httplib.h>
 
 #include <atomic>
@@ -13,21 +21,26 @@
 #include <string>
 #include <vector>
 
+#include "http/connection_loop.h"
+#include "http/worker_pool.h"
+
 namespace contactd::http {
 
 struct ServerOptions {
     std::string host = "127.0.0.1";
-    int port = 8080;  // 0: any free port
-    int threads = 64;
+    int port = 8080;   // 0: any free port
+    int threads = 64;  // the worker pool's cap: requests handled at once
     std::size_t max_body_bytes = 64 * 1024;
-    int keep_alive_timeout = 2;
+    int keep_alive_timeout = 5;  // seconds between requests on one connection
     int keep_alive_max_count = 1000;
-    int read_timeout = 10;
+    int read_timeout = 10;  // seconds for a whole request head, and again for its body
     int write_timeout = 10;
-    // After stop(), connections still open this long (a client half-way through sending
-    // a request, which read_timeout alone would wait for) are shut down, so that the
-    // process exits within the contract's 5 s.
+    std::size_t max_connections = 10000;
+    // After stop(), requests still in flight this long are cut off, so that the process
+    // exits within the contract's 5 s.
     int shutdown_grace_ms = 3000;
+    // Origins allowed to call the API from a browser (exact, e.g. https://app.example).
+    std::vector<std::string> cors_origins;
 };
 
 // A handler that calls `method` on the shared `routes` object, for route tables kept
@@ -46,6 +59,7 @@ class HttpServer {
     using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
     explicit HttpServer(ServerOptions options);
+    ~HttpServer();
 
     // Routes: `pattern` is a regular expression over the path (captures land in
     // req.matches). Register all routes before bind().
@@ -57,27 +71,37 @@ class HttpServer {
     // Binds the listening socket; returns the port (useful with port 0). Throws
     // std::runtime_error if the address cannot be bound.
     int bind();
-    // Serves until stop(); returns once in-flight requests are done, or once the
-    // connections still open after shutdown_grace_ms have been shut down.
+    // Serves until stop(); returns once in-flight requests are done, or once those still
+    // running after shutdown_grace_ms have been cut off.
     void serve();
     // Stops accepting; safe from any thread, including a signal-watching one.
     void stop();
-    bool running() const { return server_.is_running(); }
+    bool running() const { return loop_->running(); }
 
   private:
+    // cpp-httplib's Server with its request processing made callable: process_request is
+    // protected, and is what its own per-connection loop calls for each request.
+    class Router : public httplib::Server {
+      public:
+        using httplib::Server::process_request;
+    };
+
     void add(const std::string& method, const std::string& pattern, Handler handler);
-    httplib::Server::HandlerResponse guard(const httplib::Request& req,
-                                           httplib::Response& res) const;
     bool path_known(const std::string& path) const;
-    // Shuts down (without closing: cpp-httplib's threads own the descriptors) every
-    // accepted connection of this server that is still open.
-    void shut_down_open_connections() const;
+    bool run_request(ReceivedRequest& request);
+    void decorate(const httplib::Request& req, httplib::Response& res) const;
+    bool cors_allowed(const std::string& origin) const;
+    void answer_preflight(const httplib::Request& req, httplib::Response& res) const;
 
     ServerOptions options_;
-    httplib::Server server_;
+    Router router_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
-    std::atomic<int> bound_port_{0};    // set by bind()
-    int listen_socket_ = -1;            // the listening socket, seen by the socket options
+    std::unique_ptr<WorkerPool> workers_;
+    std::unique_ptr<ConnectionLoop> loop_;
 };
+
+// The whole HTTP answer for a request refused before it reached the router (framing):
+// a CRM.COM error body, Connection: close, and the headers every answer carries.
+std::string refusal_answer(int status, const std::string& message, const std::string& request_id);
 
 }  // namespace contactd::http
