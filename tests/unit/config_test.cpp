@@ -186,3 +186,25 @@ TEST_SUITE("app::config") {
               std::string::npos);
     }
 }
+
+TEST_SUITE("app::config") {
+    TEST_CASE("config::load_config reads the connection settings and exact CORS origins") {
+        const auto c = load_config(
+            {}, {{"CONTACTD_CORS_ORIGINS", "https://app.example, http://localhost:3000"},
+                 {"CONTACTD_KEEP_ALIVE_TIMEOUT", "30"},
+                 {"CONTACTD_MAX_CONNECTIONS", "500"}});
+        CHECK(c.cors_origins ==
+              std::vector<std::string>{"https://app.example", "http://localhost:3000"});
+        CHECK(c.keep_alive_timeout == 30);
+        CHECK(c.max_connections == 500);
+        CHECK(load_config({}, {}).cors_origins.empty());
+        for (const std::string bad : {"*", "null", "https://*.example", "app.example",
+                                       "https://app.example/path", "ftp://app.example"}) {
+            CAPTURE(bad);
+            CHECK(rejection({}, {{"CONTACTD_CORS_ORIGINS", bad}}).find("CONTACTD_CORS_ORIGINS") !=
+                  std::string::npos);
+        }
+        CHECK(rejection({}, {{"CONTACTD_KEEP_ALIVE_TIMEOUT", "0"}})
+                  .find("CONTACTD_KEEP_ALIVE_TIMEOUT") != std::string::npos);
+    }
+}
