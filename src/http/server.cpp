@@ -124,6 +124,7 @@ HttpServer::~HttpServer() {
 }
 
 bool HttpServer::run_request(ReceivedRequest& request) {
+    const log::RequestScope scope(request.request_id);
     RequestStream stream(request, std::chrono::seconds(options_.write_timeout));
     bool connection_closed = false;
     const bool processed =
