@@ -315,4 +315,18 @@ TEST_SUITE("http::abuse_limits") {
         CHECK(from("2001:db8:1:3::1") == 200);   // the next /64
         CHECK(from("203.0.113.9") == 200);
     }
+
+    TEST_CASE("abuse: SMS notices of an added identity count toward the daily SMS limit") {
+        TestServer server([](Config& c) { c.sms_daily_limit = 3; });
+        const auto s = sign_up_by_phone(server, "99478230");  // SMS 1: the sign-up code
+        const auto add = [&](const std::string& email) {
+            return server.post(kContacts + "/" + s.contact_id + "/identities",
+                               {{"provider", "EMAIL"}, {"email", email}}, s.access_token);
+        };
+        CHECK(add("one@example.com")->status == 201);  // SMS 2: the notice to the phone
+        CHECK(add("two@example.com")->status == 201);  // SMS 3
+        check_limited(add("three@example.com"), until_next_utc_day(server));
+        CHECK(sms_in_outbox(server) == 3);
+        CHECK(identities_of(server, s.access_token).size() == 3);  // the refused one is not added
+    }
 }
