@@ -33,10 +33,15 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
                                                          make_email_channel(config_));
     outbox_ =
         std::make_unique<domain::OutboxWriter>(clock_, *composer_, [this] { dispatcher_->wake(); });
+    sms_budget_ = std::make_unique<domain::SmsBudget>(
+        clock_, domain::SmsPolicy{{config_.sms_countries.begin(), config_.sms_countries.end()},
+                                  config_.sms_daily_limit,
+                                  config_.sms_daily_limit_per_country});
     otps_ = std::make_unique<domain::OtpService>(
         clock_, keys.otp_key,
         domain::OtpPolicy{config_.otp_ttl, config_.otp_max_attempts, config_.otp_resend_interval,
-                          config_.otp_max_per_hour});
+                          config_.otp_max_per_hour, config_.otp_max_per_day},
+        *sms_budget_);
     sessions_ = std::make_unique<domain::SessionService>(
         clock_, *jwt_,
         domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl,
@@ -58,7 +63,7 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
         domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
                               config_.password_max_failures_per_hour},
-        facebook_.get());
+        facebook_.get(), config_.max_identities_per_contact);
     facebook_sign_in_ =
         std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_, facebook_.get());
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
@@ -68,7 +73,14 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         std::make_unique<domain::BackOfficeOrganisations>(*store_, clock_, *audit_);
     messages_ = std::make_unique<domain::MessageService>(*store_);
     addresses_ = std::make_unique<http::ClientAddressResolver>(config_.trusted_proxies);
-    if (config_.rate_limits) limiter_ = std::make_unique<RateLimiter>(clock_, 30.0, 30.0);
+    if (config_.rate_limits) {
+        limiter_ = std::make_unique<domain::RequestLimiter>(
+            *store_, clock_,
+            domain::BucketPolicy{config_.rate_limit_send_burst,
+                                 3600.0 / config_.rate_limit_send_per_hour},
+            domain::BucketPolicy{config_.rate_limit_check_burst,
+                                 60.0 / config_.rate_limit_check_per_minute});
+    }
 
     http::ServerOptions options;
     options.host = config_.listen_host;

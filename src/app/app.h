@@ -20,12 +20,13 @@
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
 #include "domain/profile_service.h"
+#include "domain/request_limiter.h"
 #include "domain/session_service.h"
+#include "domain/sms_budget.h"
 #include "http/client_address.h"
 #include "http/server.h"
 #include "storage/store.h"
 #include "util/clock.h"
-#include "util/rate_limiter.h"
 
 namespace contactd {
 
@@ -64,6 +65,7 @@ class App {
     std::unique_ptr<domain::MessageComposer> composer_;
     std::unique_ptr<delivery::Dispatcher> dispatcher_;
     std::unique_ptr<domain::OutboxWriter> outbox_;
+    std::unique_ptr<domain::SmsBudget> sms_budget_;
     std::unique_ptr<domain::OtpService> otps_;
     std::unique_ptr<domain::SessionService> sessions_;
     std::unique_ptr<domain::AuthService> auth_;
@@ -77,7 +79,7 @@ class App {
     std::unique_ptr<domain::BackOfficeOrganisations> backoffice_organisations_;
     std::unique_ptr<domain::MessageService> messages_;
     std::unique_ptr<http::ClientAddressResolver> addresses_;
-    std::unique_ptr<RateLimiter> limiter_;
+    std::unique_ptr<domain::RequestLimiter> limiter_;  // null when rate_limits is off
     std::unique_ptr<http::HttpServer> server_;
     std::string portal_api_key_;
 };

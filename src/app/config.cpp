@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "util/countries.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -103,6 +104,20 @@ std::vector<std::string> split_list(const std::string& value) {
     return out;
 }
 
+// CONTACTD_SMS_COUNTRIES: alpha-3 codes; an unknown one stops the start.
+std::vector<std::string> parse_countries(const std::string& value) {
+    std::vector<std::string> out;
+    for (const auto& item : split_list(value)) {
+        const auto code = to_upper(item);
+        if (code.size() != 3 || !alpha2_from_alpha3(code)) {
+            throw std::invalid_argument("CONTACTD_SMS_COUNTRIES: unknown country code \"" + item +
+                                        "\"; use ISO 3166-1 alpha-3 codes such as CYP,GRC");
+        }
+        out.push_back(code);
+    }
+    return out;
+}
+
 void apply_settings(Config& c, const Settings& s) {
     auto text = [&](const char* name) -> std::optional<std::string> {
         const auto it = s.find(name);
@@ -157,6 +172,16 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_KEEP_ALIVE_TIMEOUT", c.keep_alive_timeout, 1, 300);
     set_int("CONTACTD_MAX_CONNECTIONS", c.max_connections, 16, 1000000);
     if (auto v = text("CONTACTD_CORS_ORIGINS")) c.cors_origins = parse_cors_origins(*v);
+    // Abuse limits (issue 8).
+    if (auto v = text("CONTACTD_SMS_COUNTRIES")) c.sms_countries = parse_countries(*v);
+    set_int("CONTACTD_SMS_DAILY_LIMIT", c.sms_daily_limit, 1, 10'000'000);
+    set_int("CONTACTD_SMS_DAILY_LIMIT_PER_COUNTRY", c.sms_daily_limit_per_country, 1, 10'000'000);
+    set_int("CONTACTD_OTP_MAX_PER_DAY", c.otp_max_per_day, 1, 1000);
+    set_int("CONTACTD_RATE_LIMIT_SEND_BURST", c.rate_limit_send_burst, 1, 100'000);
+    set_int("CONTACTD_RATE_LIMIT_SEND_PER_HOUR", c.rate_limit_send_per_hour, 1, 1'000'000);
+    set_int("CONTACTD_RATE_LIMIT_CHECK_BURST", c.rate_limit_check_burst, 1, 100'000);
+    set_int("CONTACTD_RATE_LIMIT_CHECK_PER_MINUTE", c.rate_limit_check_per_minute, 1, 1'000'000);
+    set_int("CONTACTD_MAX_IDENTITIES_PER_CONTACT", c.max_identities_per_contact, 1, 100);
 }
 
 Settings process_environment() {

@@ -52,6 +52,18 @@ struct Config {
     std::int64_t password_backoff_max = 900;
     int password_max_failures_per_hour = 100;
 
+    // Abuse limits (issue 8): SMS countries and daily caps, codes per destination a day,
+    // per-address budgets (when rate_limits is on), identities per contact.
+    std::vector<std::string> sms_countries;  // ISO 3166-1 alpha-3, upper case; empty: all
+    int sms_daily_limit = 1000;
+    int sms_daily_limit_per_country = 200;
+    int otp_max_per_day = 10;
+    int rate_limit_send_burst = 10;     // requests that send a message, per address
+    int rate_limit_send_per_hour = 30;  // ... refilled at this rate
+    int rate_limit_check_burst = 30;    // requests that check a secret, per address
+    int rate_limit_check_per_minute = 30;
+    int max_identities_per_contact = 10;
+
     int http_threads = 64;
     std::size_t max_body_bytes = 64 * 1024;
     int keep_alive_timeout = 5;  // seconds an idle connection is kept (costs no thread)

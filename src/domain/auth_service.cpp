@@ -28,7 +28,7 @@ Destination AuthService::destination_of(const CredentialInput& credential) {
     const auto name = to_upper(credential.name);
     if (name == "PHONE") {
         auto e164 = normalize_phone(credential.value, credential.country_code, "value");
-        return {"PHONE", e164, e164};
+        return {"PHONE", e164, e164, "value"};
     }
     if (name == "EMAIL") {
         auto email = normalize_email(credential.value, "value");
@@ -81,7 +81,7 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
             auto contact = repos.contacts().find(existing->contact_id);
             auto issued =
                 otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
-                                    existing->contact_id, existing->id});
+                                    existing->contact_id, existing->id, destination.field});
             outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
             return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
         }
@@ -96,8 +96,9 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
         repos.contacts().insert(contact);
         repos.identities().insert(identity);
         // A refused code (rate limit) rolls the whole registration back.
-        auto issued = otps_.issue(repos, {destination.channel(), destination.key,
-                                          otp_purpose::kRegister, contact.id, identity.id});
+        auto issued =
+            otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kRegister,
+                                contact.id, identity.id, destination.field});
         outbox_.queue_code(repos, issued, MessageKind::SignUpCode, contact);
         return OtpChallenge{issued.record.id, obfuscate(destination), contact.id};
     });
@@ -124,7 +125,8 @@ OtpChallenge AuthService::request_code(const Destination& destination) {
         }
         auto issued =
             otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
-                                contact ? std::optional(contact->id) : std::nullopt, identity_id});
+                                contact ? std::optional(contact->id) : std::nullopt, identity_id,
+                                destination.field});
         if (contact) outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
         return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
     });

@@ -36,9 +36,10 @@ struct RegistrationInput {
 
 // Where a code goes, normalized.
 struct Destination {
-    std::string provider;  // PHONE | EMAIL
-    std::string key;       // E.164, or the lower-cased email
-    std::string display;   // E.164, or the email as given
+    std::string provider;                // PHONE | EMAIL
+    std::string key;                     // E.164, or the lower-cased email
+    std::string display;                 // E.164, or the email as given
+    std::string field = "phone_number";  // the request field it came from, for errors
     std::string channel() const { return provider == "PHONE" ? "SMS" : "EMAIL"; }
 };
 

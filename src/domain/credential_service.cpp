@@ -63,7 +63,7 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
                                      const OtpService& otps, const SessionService& sessions,
                                      const OutboxWriter& outbox,
                                      const crypto::PasswordHasher& hasher, SignInBackoff backoff,
-                                     const FacebookVerifier* facebook)
+                                     const FacebookVerifier* facebook, int max_identities)
     : store_(store),
       clock_(clock),
       otps_(otps),
@@ -71,7 +71,8 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
       outbox_(outbox),
       hasher_(hasher),
       backoff_(backoff),
-      facebook_(facebook) {}
+      facebook_(facebook),
+      max_identities_(max_identities) {}
 
 // ---- backoff ----
 
@@ -248,6 +249,7 @@ AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination
             }
             repos.identities().remove(existing->id);  // another contact's unproven claim
         }
+        require_room_for_identity(repos, contact.id);
         auto identity = new_identity(contact.id, destination, clock_.now());
         identity.password_hash = password_hash;
         identity.requires_verification = true;
@@ -351,6 +353,7 @@ AddedIdentity CredentialService::add_facebook(const Bearer& bearer, const Identi
                                      : "This identity belongs to another contact",
                                  {"identity"});
         }
+        require_room_for_identity(repos, contact.id);
         storage::IdentityRecord identity;
         identity.id = crypto::uuid_v4();
         identity.contact_id = contact.id;
@@ -390,6 +393,16 @@ std::optional<OtpChallenge> CredentialService::send_verification(
     }
 }
 
+void CredentialService::require_room_for_identity(storage::Repositories& repos,
+                                                  const std::string& contact_id) const {
+    if (repos.identities().list_for_contact(contact_id).size() >=
+        static_cast<std::size_t>(max_identities_)) {
+        throw invalid_value(
+            "A contact may have at most " + std::to_string(max_identities_) + " identities",
+            {"identity"});
+    }
+}
+
 void CredentialService::notify_identity_added(storage::Repositories& repos,
                                               const storage::ContactRecord& contact,
                                               const std::string& new_identity_id) const {
@@ -398,6 +411,11 @@ void CredentialService::notify_identity_added(storage::Repositories& repos,
         if (identity.id == new_identity_id || !identity.is_verified ||
             identity.provider == "FACEBOOK")
             continue;
+        if (identity.provider == "PHONE") {
+            // No SMS where the operator sends none; elsewhere it costs like a code.
+            if (!otps_.sms().allows(identity.value)) continue;
+            otps_.sms().count(repos, identity.value);
+        }
         outbox_.queue_notice(repos, identity.provider == "PHONE" ? "SMS" : "EMAIL", identity.value,
                              MessageKind::IdentityAdded, contact);
     }

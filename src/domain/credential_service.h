@@ -19,6 +19,9 @@
 // - Setting or changing the password of one's own EMAIL identity needs the current
 //   password or a sign-in by code in the last 10 minutes; it revokes the contact's
 //   other sessions and notifies the email.
+// - A contact has at most `max_identities` identities, proven or not (issue 8: one bearer
+//   added 40 foreign phones); beyond, adding one is Error(InvalidValue) and writes nothing.
+//   Notices of an added identity by SMS count toward the SMS budget like codes.
 // Argon2 runs outside storage transactions: it takes tens of milliseconds and writes
 // are serialized. Thread-safe.
 #include <cstdint>
@@ -57,7 +60,7 @@ class CredentialService {
     CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
                       const SessionService& sessions, const OutboxWriter& outbox,
                       const crypto::PasswordHasher& hasher, SignInBackoff backoff,
-                      const FacebookVerifier* facebook = nullptr);
+                      const FacebookVerifier* facebook = nullptr, int max_identities = 10);
 
     // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
     SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
@@ -87,6 +90,8 @@ class CredentialService {
                                                   const storage::IdentityRecord& identity,
                                                   const storage::ContactRecord& contact,
                                                   bool optional) const;
+    void require_room_for_identity(storage::Repositories& repos,
+                                   const std::string& contact_id) const;
     void notify_identity_added(storage::Repositories& repos, const storage::ContactRecord& contact,
                                const std::string& new_identity_id) const;
 
@@ -98,6 +103,7 @@ class CredentialService {
     const crypto::PasswordHasher& hasher_;
     const SignInBackoff backoff_;
     const FacebookVerifier* facebook_;
+    const int max_identities_;
 };
 
 }  // namespace contactd::domain

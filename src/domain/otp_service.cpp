@@ -20,8 +20,8 @@ bool is_code_shaped(std::string_view code) {
 
 }  // namespace
 
-OtpService::OtpService(const Clock& clock, std::string key, OtpPolicy policy)
-    : clock_(clock), key_(std::move(key)), policy_(policy) {}
+OtpService::OtpService(const Clock& clock, std::string key, OtpPolicy policy, const SmsBudget& sms)
+    : clock_(clock), key_(std::move(key)), policy_(policy), sms_(sms) {}
 
 std::string OtpService::mac(const storage::OtpRecord& otp, std::string_view code) const {
     const std::string message =
@@ -29,8 +29,23 @@ std::string OtpService::mac(const storage::OtpRecord& otp, std::string_view code
     return crypto::to_hex(crypto::hmac_sha256(key_, message));
 }
 
+void OtpService::count_for_day(storage::Repositories& repos, const std::string& destination,
+                               std::int64_t now) const {
+    // Keyed, so that the limiter's rows name no phone or email.
+    const auto digest = crypto::to_hex(crypto::hmac_sha256(key_, "limit|" + destination));
+    const auto day = utc_day(now);
+    const auto next_day = (day + 1) * kDay;
+    if (!repos.limiter().count("code|" + std::to_string(day) + "|" + digest.substr(0, 32), next_day,
+                               policy_.max_per_day)) {
+        throw rate_limited("Too many codes for this destination today; try again tomorrow",
+                           next_day - now);
+    }
+}
+
 IssuedCode OtpService::issue(storage::Repositories& repos, const OtpRequest& request) const {
     const auto now = clock_.now();
+    const bool sms = request.channel == "SMS";
+    if (sms) sms_.require_allowed(request.destination, request.field);
     if (const auto last = repos.otps().latest_for_destination(request.destination)) {
         const auto wait = last->created_at + policy_.resend_interval - now;
         if (wait > 0)
@@ -41,6 +56,8 @@ IssuedCode OtpService::issue(storage::Repositories& repos, const OtpRequest& req
         throw rate_limited("Too many codes for this destination; try again later",
                            std::max<std::int64_t>(1, window.oldest + kHour - now));
     }
+    count_for_day(repos, request.destination, now);
+    if (sms) sms_.count(repos, request.destination);
 
     storage::OtpRecord record;
     record.id = crypto::random_token(18);

@@ -6,6 +6,11 @@
 // counts the attempt before comparing (in constant time), refuses after max_attempts,
 // and consumes with a conditional update, so of concurrent correct submissions exactly
 // one wins. Thread-safe: immutable after construction; all state is in storage.
+//
+// Issuing is where every code's limits meet (issue 8): an SMS only to an allowed country,
+// then per destination the resend interval, max_per_hour (a sliding hour) and
+// max_per_day (per UTC day, counted in storage::LimiterRepository under a keyed hash of
+// the destination), then the SmsBudget's daily caps. Decoys count like real codes.
 #include <tl/expected.hpp>
 
 #include <cstdint>
@@ -13,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/sms_budget.h"
 #include "storage/repositories.h"
 #include "util/clock.h"
 
@@ -23,6 +29,7 @@ struct OtpPolicy {
     int max_attempts = 5;
     std::int64_t resend_interval = 60;
     int max_per_hour = 5;
+    int max_per_day = 10;
 };
 
 namespace otp_purpose {
@@ -37,6 +44,7 @@ struct OtpRequest {
     std::string purpose;                    // otp_purpose::*
     std::optional<std::string> contact_id;  // none: a decoy for an unknown destination
     std::optional<std::string> identity_id;
+    std::string field = "phone_number";  // the request field that named an SMS destination
 };
 
 struct IssuedCode {
@@ -48,10 +56,12 @@ enum class OtpFailure { Unknown, Wrong, Expired, Burned, Used };
 
 class OtpService {
   public:
-    OtpService(const Clock& clock, std::string key, OtpPolicy policy);
+    OtpService(const Clock& clock, std::string key, OtpPolicy policy, const SmsBudget& sms);
 
-    // Throws Error(RateLimited) when the destination had a code less than
-    // resend_interval ago or max_per_hour in the last hour; otherwise stores a new code.
+    // Throws Error(InvalidValue) naming request.field for an SMS to a country not allowed;
+    // Error(RateLimited) when the destination had a code less than resend_interval ago,
+    // max_per_hour in the last hour or max_per_day today, or when the SMS budget is spent;
+    // otherwise stores a new code (and its counts).
     IssuedCode issue(storage::Repositories& repos, const OtpRequest& request) const;
 
     // Failures are values, not exceptions, so that the caller can commit the counted
@@ -61,13 +71,17 @@ class OtpService {
                                                         std::string_view code) const;
 
     const OtpPolicy& policy() const { return policy_; }
+    const SmsBudget& sms() const { return sms_; }
 
   private:
     std::string mac(const storage::OtpRecord& otp, std::string_view code) const;
+    void count_for_day(storage::Repositories& repos, const std::string& destination,
+                       std::int64_t now) const;
 
     const Clock& clock_;
     const std::string key_;
     const OtpPolicy policy_;
+    const SmsBudget& sms_;
 };
 
 }  // namespace contactd::domain

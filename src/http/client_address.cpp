@@ -32,6 +32,20 @@ bool parse_address(const std::string& text, std::array<std::uint8_t, 16>& out, b
 
 }  // namespace
 
+std::string rate_limit_key(const std::string& address) {
+    std::array<std::uint8_t, 16> bytes{};
+    bool v6 = false;
+    if (!parse_address(address, bytes, v6)) return "?" + address.substr(0, 64);
+    char text[INET6_ADDRSTRLEN] = {};
+    if (!v6) {
+        inet_ntop(AF_INET, bytes.data(), text, sizeof text);
+        return text;
+    }
+    std::fill(bytes.begin() + 8, bytes.end(), 0);
+    inet_ntop(AF_INET6, bytes.data(), text, sizeof text);
+    return std::string(text) + "/64";
+}
+
 std::optional<Cidr> Cidr::parse(const std::string& text) {
     Cidr cidr;
     const auto slash = text.find('/');

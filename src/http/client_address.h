@@ -24,11 +24,20 @@ class Cidr {
     bool v6_ = false;
 };
 
+// The key per-address limits count under: an IPv4 address as it is (IPv4-mapped IPv6 as
+// IPv4), an IPv6 address by its /64 ("2001:db8:1:2::/64"), since one subscriber commonly
+// holds a whole /64; anything else by at most its first 64 characters.
+std::string rate_limit_key(const std::string& address);
+
 class ClientAddressResolver {
   public:
     // Throws std::invalid_argument naming a malformed CIDR.
     explicit ClientAddressResolver(const std::vector<std::string>& trusted_proxies);
     std::string resolve(const httplib::Request& req) const;
+    // rate_limit_key(resolve(req)).
+    std::string limit_key(const httplib::Request& req) const {
+        return rate_limit_key(resolve(req));
+    }
 
   private:
     bool trusted(const std::string& address) const;

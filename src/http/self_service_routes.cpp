@@ -17,14 +17,24 @@ class Routes {
   public:
     explicit Routes(const SelfServiceDeps& deps) : d_(deps) {}
 
-    // Every self-service call needs an api_key; sign-in endpoints are also rate limited
-    // per client address.
-    void preflight(const httplib::Request& req, bool limited) const {
+    // Every self-service call needs an api_key. Endpoints that send a message (Send) or
+    // check a secret (Check) are also limited per client address.
+    enum class Limit { None, Send, Check };
+    void preflight(const httplib::Request& req, Limit limit) const {
         require_api_key(req, d_.api_keys, ApiScope::SelfService);
-        if (limited && d_.limiter) {
-            if (const auto wait = d_.limiter->acquire(d_.addresses.resolve(req)); wait > 0) {
-                throw rate_limited("Too many requests from this address", wait);
-            }
+        limit_address(req, limit);
+    }
+    // The older form: `true` is the budget of endpoints that check a secret.
+    void preflight(const httplib::Request& req, bool limited) const {
+        preflight(req, limited ? Limit::Check : Limit::None);
+    }
+
+    void limit_address(const httplib::Request& req, Limit limit) const {
+        if (limit == Limit::None || !d_.limiter) return;
+        const auto budget =
+            limit == Limit::Send ? domain::RequestBudget::Send : domain::RequestBudget::Check;
+        if (const auto wait = d_.limiter->acquire(budget, d_.addresses.limit_key(req)); wait > 0) {
+            throw rate_limited("Too many requests from this address", wait);
         }
     }
 
@@ -37,8 +47,8 @@ class Routes {
     }
 
     // The bearer, who must be the contact named in the path ("me" names oneself).
-    domain::Bearer owner(const httplib::Request& req) const {
-        preflight(req, false);
+    domain::Bearer owner(const httplib::Request& req, Limit limit = Limit::None) const {
+        preflight(req, limit);
         auto bearer = d_.profiles.authenticate(bearer_token(req));
         const auto& id = req.matches[1].str();
         if (id != "me" && id != bearer.contact_id)
@@ -53,8 +63,10 @@ class Routes {
     }
 
     void register_contact(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, true);
+        preflight(req, Limit::None);
         const auto input = parse_registration(parse_body(req));
+        // Facebook sign-up checks a token; every other sends a code.
+        limit_address(req, input.identity.provider == "FACEBOOK" ? Limit::Check : Limit::Send);
         if (input.identity.provider == "FACEBOOK") {
             send_session(res, 201, facebook().register_contact(input, client(req)));
             return;
@@ -72,14 +84,14 @@ class Routes {
     }
 
     void request_otp(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, true);
+        preflight(req, Limit::Send);
         const auto destination = parse_code_destination(parse_body(req));
         auto challenge = d_.auth.request_code(destination);
         send_json(res, 200, challenge_json(challenge));
     }
 
     void validate_otp(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, true);
+        preflight(req, Limit::Check);
         const auto submission = parse_code_submission(parse_body(req));
         const auto signed_in =
             std::holds_alternative<std::string>(submission.target)
@@ -103,8 +115,10 @@ class Routes {
     // EMAIL with a password signs in; EMAIL or PHONE without one sends a code, as
     // request-otp does.
     void authenticate(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, true);
+        preflight(req, Limit::None);
         const auto identity = parse_authentication(parse_body(req));
+        const bool sends_code = identity.provider != "FACEBOOK" && !identity.password;
+        limit_address(req, sends_code ? Limit::Send : Limit::Check);
         if (identity.provider == "FACEBOOK") {
             send_session(res, 200, facebook().sign_in(identity.token.value_or(""), client(req)));
             return;
@@ -123,8 +137,9 @@ class Routes {
     }
 
     // POST /contacts/{id}/identities and its alias /credentials.
+    // Each sends a code or a notice (a password change checks the current one too).
     void add_identity(const httplib::Request& req, httplib::Response& res) const {
-        const auto bearer = owner(req);
+        const auto bearer = owner(req, Limit::Send);
         const auto added =
             credentials().add_identity(bearer, parse_identity_addition(parse_body(req)));
         Json out = {{"id", added.identity_id}};
@@ -136,7 +151,7 @@ class Routes {
     }
 
     void refresh(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, true);
+        preflight(req, Limit::Check);
         std::string token = req.get_header_value("refresh_token");
         if (token.empty()) token = optional_bearer_token(req);
         if (token.empty()) token = get_string(parse_body(req), "refresh_token").value_or("");

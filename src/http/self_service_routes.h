@@ -4,9 +4,9 @@
 #include "domain/credential_service.h"
 #include "domain/facebook_sign_in.h"
 #include "domain/profile_service.h"
+#include "domain/request_limiter.h"
 #include "http/client_address.h"
 #include "http/server.h"
-#include "util/rate_limiter.h"
 
 namespace contactd::http {
 
@@ -15,7 +15,9 @@ struct SelfServiceDeps {
     domain::ProfileService& profiles;
     domain::ApiKeyService& api_keys;
     const ClientAddressResolver& addresses;
-    RateLimiter* limiter;  // per client address on sign-in endpoints; null when off
+    // Per client address on every endpoint that sends a message or checks a secret; null
+    // when CONTACTD_RATE_LIMITS is off.
+    domain::RequestLimiter* limiter;
     domain::CredentialService* credentials = nullptr;  // passwords and added identities
     domain::FacebookSignIn* facebook = nullptr;
 };

@@ -205,6 +205,30 @@ class AuditRepository {
     virtual std::int64_t count(const Filter& filter) = 0;
 };
 
+// Rate-limiter state shared by every process on the database (sql/005_rate_limits.sql):
+// token buckets for per-address limits and counters per fixed window for daily caps.
+// Each method is one statement, atomic against concurrent callers on other connections.
+class LimiterRepository {
+  public:
+    virtual ~LimiterRepository() = default;
+    // A bucket of `burst` tokens refilled one per `interval` seconds, stored as the time
+    // it is full again (GCRA). Takes a token when max(full_at, now) + interval <=
+    // now + burst * interval; `full_at` is then the new value if `taken`, else the
+    // stored one (the caller derives the wait from it).
+    struct Take {
+        bool taken = false;
+        double full_at = 0;
+    };
+    virtual Take take_token(const std::string& key, double now, double interval, int burst) = 0;
+    // Adds one to the counter `key` (created at 1, expiring at `expires_at`) unless it
+    // already holds `limit`; true when it was added.
+    virtual bool count(const std::string& key, std::int64_t expires_at, int limit) = 0;
+    // The counter's value (0 when absent), for tests and diagnostics.
+    virtual int counted(const std::string& key) = 0;
+    // Deletes full buckets and ended counters (the periodic purge); returns how many rows.
+    virtual std::int64_t purge_expired(std::int64_t now) = 0;
+};
+
 // One transaction's view of storage.
 class Repositories {
   public:
@@ -219,6 +243,7 @@ class Repositories {
     virtual OrganisationRepository& organisations() = 0;
     virtual AuditRepository& audit() = 0;
     virtual SignInFailureRepository& sign_in_failures() = 0;
+    virtual LimiterRepository& limiter() = 0;
 };
 
 }  // namespace contactd::storage

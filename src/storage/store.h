@@ -5,7 +5,9 @@
 //
 // write() serializes writers and commits when the function returns; if it throws, the
 // transaction rolls back and the exception propagates. read() sees one consistent
-// snapshot and may run concurrently with other reads and a write. Thread-safe.
+// snapshot and may run concurrently with other reads and a write. write_relaxed() is
+// write() for bookkeeping that may be lost on a power failure (never on a crash of the
+// process), such as rate-limiter counts: it does not wait for the disk. Thread-safe.
 #include <functional>
 #include <optional>
 #include <type_traits>
@@ -27,6 +29,10 @@ class Store {
     auto write(F&& fn) {
         return run(std::forward<F>(fn), [this](const Work& work) { run_write(work); });
     }
+    template <class F>
+    auto write_relaxed(F&& fn) {
+        return run(std::forward<F>(fn), [this](const Work& work) { run_write_relaxed(work); });
+    }
 
     // True when the backing database answers.
     virtual bool healthy() = 0;
@@ -35,6 +41,8 @@ class Store {
     using Work = std::function<void(Repositories&)>;
     virtual void run_read(const Work& work) = 0;
     virtual void run_write(const Work& work) = 0;
+    // A backend without a cheaper commit makes it an ordinary write.
+    virtual void run_write_relaxed(const Work& work) { run_write(work); }
 
   private:
     template <class F, class Runner>

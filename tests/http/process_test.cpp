@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -352,5 +353,18 @@ TEST_SUITE("process") {
         ::close(idle);
         CHECK(status == 0);
         CHECK(took < std::chrono::seconds(5));
+    }
+
+    TEST_CASE(
+        "process: an unknown country in CONTACTD_SMS_COUNTRIES stops the start, saying which") {
+        TempDir dir;
+        const auto config = (dir.path() / "contactd.conf").string();
+        std::ofstream(config) << "CONTACTD_SMS_COUNTRIES=CYP,XYZ\n";
+        const auto outcome = run_contactd({"serve", "--config", config, "--listen", "127.0.0.1:0",
+                                           "--db", (dir.path() / "c.db").string()});
+        CHECK(outcome.status != 0);
+        CHECK(outcome.err.find("CONTACTD_SMS_COUNTRIES") != std::string::npos);
+        CHECK(outcome.err.find("XYZ") != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(dir.path() / "c.db"));  // stopped before anything
     }
 }

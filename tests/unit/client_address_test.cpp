@@ -119,4 +119,15 @@ TEST_SUITE("http::client_address") {
         CHECK(resolver.resolve(request_from("10.0.0.5", {{"X-Forwarded-For", "10.0.0.7, "}})) ==
               "10.0.0.5");
     }
+
+    TEST_CASE("client_address::rate_limit_key groups IPv6 by /64 and keeps IPv4 whole") {
+        using contactd::http::rate_limit_key;
+        CHECK(rate_limit_key("203.0.113.7") == "203.0.113.7");
+        CHECK(rate_limit_key("::ffff:203.0.113.7") == "203.0.113.7");
+        CHECK(rate_limit_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64");
+        CHECK(rate_limit_key("2001:db8:1:2::1") == rate_limit_key("2001:db8:1:2:ffff::9"));
+        CHECK(rate_limit_key("2001:db8:1:3::1") != rate_limit_key("2001:db8:1:2::1"));
+        CHECK(rate_limit_key("::1") == "::/64");
+        CHECK(rate_limit_key(std::string(200, 'x')).size() <= 65);
+    }
 }

@@ -185,6 +185,62 @@ TEST_SUITE("app::config") {
         CHECK(rejection({}, {{"CONTACTD_CONFIG", file}}).find("CONTACTD_OTP_MAX_ATTEMPTS") !=
               std::string::npos);
     }
+
+    TEST_CASE("config::load_config: abuse limits, their defaults and bounds") {
+        const Config d = load_config({}, {});
+        CHECK(d.sms_countries.empty());  // every country
+        CHECK(d.sms_daily_limit == 1000);
+        CHECK(d.sms_daily_limit_per_country == 200);
+        CHECK(d.otp_max_per_day == 10);
+        CHECK(d.rate_limit_send_burst == 10);
+        CHECK(d.rate_limit_send_per_hour == 30);
+        CHECK(d.rate_limit_check_burst == 30);
+        CHECK(d.rate_limit_check_per_minute == 30);
+        CHECK(d.max_identities_per_contact == 10);
+        CHECK(d.rate_limit_send_per_hour < d.rate_limit_check_per_minute * 60);  // stricter
+
+        const Config c = load_config({}, {{"CONTACTD_SMS_COUNTRIES", "cyp, GRC ,"},
+                                          {"CONTACTD_SMS_DAILY_LIMIT", "50"},
+                                          {"CONTACTD_SMS_DAILY_LIMIT_PER_COUNTRY", "20"},
+                                          {"CONTACTD_OTP_MAX_PER_DAY", "4"},
+                                          {"CONTACTD_RATE_LIMIT_SEND_BURST", "2"},
+                                          {"CONTACTD_RATE_LIMIT_SEND_PER_HOUR", "6"},
+                                          {"CONTACTD_RATE_LIMIT_CHECK_BURST", "5"},
+                                          {"CONTACTD_RATE_LIMIT_CHECK_PER_MINUTE", "10"},
+                                          {"CONTACTD_MAX_IDENTITIES_PER_CONTACT", "3"}});
+        CHECK(c.sms_countries == std::vector<std::string>{"CYP", "GRC"});
+        CHECK(c.sms_daily_limit == 50);
+        CHECK(c.sms_daily_limit_per_country == 20);
+        CHECK(c.otp_max_per_day == 4);
+        CHECK(c.rate_limit_send_burst == 2);
+        CHECK(c.rate_limit_send_per_hour == 6);
+        CHECK(c.rate_limit_check_burst == 5);
+        CHECK(c.rate_limit_check_per_minute == 10);
+        CHECK(c.max_identities_per_contact == 3);
+
+        // An unknown code stops the start, naming the setting and the code.
+        for (const char* bad : {"CYP,XYZ", "CY", "CYPR", "C1P"}) {
+            CAPTURE(bad);
+            const auto message = rejection({}, {{"CONTACTD_SMS_COUNTRIES", bad}});
+            CHECK(message.find("CONTACTD_SMS_COUNTRIES") != std::string::npos);
+            CHECK(message.find("unknown country code") != std::string::npos);
+        }
+        CHECK(rejection({}, {{"CONTACTD_SMS_COUNTRIES", "CYP,XYZ"}}).find("XYZ") !=
+              std::string::npos);
+        for (const char* name :
+             {"CONTACTD_SMS_DAILY_LIMIT", "CONTACTD_SMS_DAILY_LIMIT_PER_COUNTRY",
+              "CONTACTD_OTP_MAX_PER_DAY", "CONTACTD_RATE_LIMIT_SEND_BURST",
+              "CONTACTD_RATE_LIMIT_SEND_PER_HOUR", "CONTACTD_RATE_LIMIT_CHECK_BURST",
+              "CONTACTD_RATE_LIMIT_CHECK_PER_MINUTE", "CONTACTD_MAX_IDENTITIES_PER_CONTACT"}) {
+            CAPTURE(name);
+            CHECK(rejection({}, {{name, "0"}}).find(name) != std::string::npos);
+            CHECK(rejection({}, {{name, "many"}}).find(name) != std::string::npos);
+        }
+        CHECK(rejection({}, {{"CONTACTD_MAX_IDENTITIES_PER_CONTACT", "101"}})
+                  .find("CONTACTD_MAX_IDENTITIES_PER_CONTACT") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_OTP_MAX_PER_DAY", "1001"}})
+                  .find("CONTACTD_OTP_MAX_PER_DAY") != std::string::npos);
+    }
 }
 
 TEST_SUITE("app::config") {

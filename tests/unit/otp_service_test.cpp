@@ -32,7 +32,8 @@ struct OtpFixture {
     test::TempDir dir;
     storage::sqlite::SqliteStore store{(dir.path() / "otp.db").string()};
     ManualClock clock{kStart};
-    OtpService otps{clock, kOtpKey, OtpPolicy{}};
+    domain::SmsBudget sms{clock, domain::SmsPolicy{}};
+    OtpService otps{clock, kOtpKey, OtpPolicy{}, sms};
     std::string contact_id = "contact-1";
 
     OtpFixture() {
@@ -242,7 +243,7 @@ TEST_SUITE("domain::otp_service") {
                 CHECK(std::to_string(s.getColumn(i).getInt64()) != issued.code);
         }
         // And a code issued under another key does not verify here.
-        OtpService other(f.clock, "another key for one-time codes, 32+ b", OtpPolicy{});
+        OtpService other(f.clock, "another key for one-time codes, 32+ b", OtpPolicy{}, f.sms);
         const auto second = f.store.write([&](storage::Repositories& repos) {
             return other.issue(repos, f.request("+35799478299"));
         });
@@ -259,5 +260,48 @@ TEST_SUITE("domain::otp_service") {
             codes.insert(issued.code);
         }
         CHECK(codes.size() > 15);
+    }
+
+    TEST_CASE("otp_service::issue caps codes per destination per UTC day, decoys alike") {
+        OtpFixture f;
+        OtpPolicy policy;
+        policy.resend_interval = 0;
+        policy.max_per_hour = 100;
+        policy.max_per_day = 3;
+        OtpService capped(f.clock, kOtpKey, policy, f.sms);
+        auto issue = [&](const std::string& destination, bool decoy) {
+            return f.store.write([&](storage::Repositories& repos) {
+                return capped.issue(repos, f.request(destination, decoy));
+            });
+        };
+        const std::string stranger = "+35799000111";  // nobody's: decoy codes
+        for (int i = 0; i < 3; ++i) {
+            CHECK_NOTHROW(issue(kPhone, false));
+            CHECK_NOTHROW(issue(stranger, true));
+            f.clock.advance(600);
+        }
+        const std::int64_t next_day = (f.clock.now() / 86400 + 1) * 86400;
+        for (const auto& [destination, decoy] :
+             {std::pair{kPhone, false}, std::pair{stranger, true}}) {
+            CAPTURE(destination);
+            try {
+                issue(destination, decoy);
+                FAIL("a fourth code the same day was issued");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::RateLimited);
+                CHECK(e.retry_after() == next_day - f.clock.now());
+            }
+        }
+        CHECK_NOTHROW(issue("+35799000222", true));  // another destination is not affected
+        f.clock.set(next_day);
+        CHECK_NOTHROW(issue(kPhone, false));  // a new UTC day
+        // The limiter's rows name no destination.
+        SQLite::Database db((f.dir.path() / "otp.db").string(), SQLite::OPEN_READONLY);
+        SQLite::Statement rows(db, "SELECT key FROM limiter_counters");
+        while (rows.executeStep()) {
+            const auto key = rows.getColumn(0).getString();
+            CHECK(key.find("99478230") == std::string::npos);
+            CHECK(key.find("99000111") == std::string::npos);
+        }
     }
 }

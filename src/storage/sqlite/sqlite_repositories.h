@@ -169,6 +169,18 @@ class SqliteSignInFailures final : public SignInFailureRepository {
     SQLite::Database& db_;
 };
 
+class SqliteLimiter final : public LimiterRepository {
+  public:
+    explicit SqliteLimiter(SQLite::Database& db) : db_(db) {}
+    Take take_token(const std::string& key, double now, double interval, int burst) override;
+    bool count(const std::string& key, std::int64_t expires_at, int limit) override;
+    int counted(const std::string& key) override;
+    std::int64_t purge_expired(std::int64_t now) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
 class SqliteRepositories final : public Repositories {
   public:
     explicit SqliteRepositories(SQLite::Database& db)
@@ -181,7 +193,8 @@ class SqliteRepositories final : public Repositories {
           outbox_(db),
           organisations_(db),
           audit_(db),
-          sign_in_failures_(db) {}
+          sign_in_failures_(db),
+          limiter_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -192,6 +205,7 @@ class SqliteRepositories final : public Repositories {
     OrganisationRepository& organisations() override { return organisations_; }
     AuditRepository& audit() override { return audit_; }
     SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
+    LimiterRepository& limiter() override { return limiter_; }
 
   private:
     SqliteSettings settings_;
@@ -204,6 +218,7 @@ class SqliteRepositories final : public Repositories {
     SqliteOrganisations organisations_;
     SqliteAudit audit_;
     SqliteSignInFailures sign_in_failures_;
+    SqliteLimiter limiter_;
 };
 
 }  // namespace contactd::storage::sqlite

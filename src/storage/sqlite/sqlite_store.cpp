@@ -35,6 +35,24 @@ class TransactionGuard {
     bool done_ = false;
 };
 
+// Commits of this scope skip the fsync (see write_relaxed() in storage/store.h).
+class RelaxedSync {
+  public:
+    explicit RelaxedSync(SQLite::Database& db) : db_(db) {
+        db_.exec("PRAGMA synchronous = NORMAL");
+    }
+    ~RelaxedSync() {
+        try {
+            db_.exec("PRAGMA synchronous = FULL");
+        } catch (const std::exception& e) {
+            log::error(std::string("restoring synchronous = FULL failed: ") + e.what());
+        }
+    }
+
+  private:
+    SQLite::Database& db_;
+};
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(path) {
@@ -112,6 +130,15 @@ void SqliteStore::run_read(const Work& work) {
 
 void SqliteStore::run_write(const Work& work) {
     std::lock_guard lock(write_mutex_);
+    TransactionGuard tx(*writer_, "BEGIN IMMEDIATE");
+    SqliteRepositories repos(*writer_);
+    work(repos);
+    tx.commit();
+}
+
+void SqliteStore::run_write_relaxed(const Work& work) {
+    std::lock_guard lock(write_mutex_);
+    RelaxedSync relaxed(*writer_);
     TransactionGuard tx(*writer_, "BEGIN IMMEDIATE");
     SqliteRepositories repos(*writer_);
     work(repos);

@@ -4,7 +4,9 @@
 // read while a write is under way).
 //
 // Durability: journal_mode=WAL with synchronous=FULL, so a committed consumed code or
-// rotated refresh token survives a power loss. Foreign keys are on for every connection.
+// rotated refresh token survives a power loss. write_relaxed() commits with
+// synchronous=NORMAL (no fsync; the next FULL commit makes it durable too). Foreign keys are on for
+// every connection.
 #include <SQLiteCpp/Database.h>
 
 #include <condition_variable>
@@ -32,6 +34,7 @@ class SqliteStore final : public Store {
   protected:
     void run_read(const Work& work) override;
     void run_write(const Work& work) override;
+    void run_write_relaxed(const Work& work) override;
 
   private:
     std::unique_ptr<SQLite::Database> open(bool read_only) const;
