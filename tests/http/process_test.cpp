@@ -357,8 +357,8 @@ TEST_SUITE("process") {
     }
 
     TEST_CASE(
-        "process: keys rotate makes a new signing kid; old tokens and codes issued before it "
-        "still work") {
+        "process: keys rotate makes a new signing kid, and old tokens and codes issued before "
+        "it still work") {
         TempDir dir;
         const auto db = dir.path() / "rotate.db";
         const std::string contacts = kSelfService + "/contacts";

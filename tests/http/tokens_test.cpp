@@ -439,8 +439,8 @@ TEST_SUITE("http::tokens") {
     }
 
     TEST_CASE(
-        "tokens: a token signed by a previous secret verifies; new tokens carry the new kid; "
-        "once dropped it is 401") {
+        "tokens: a token signed by a previous secret verifies, new tokens carry the new kid, "
+        "and once dropped it is 401") {
         contactd::test::TempDir dir;
         const auto db = dir.path() / "contactd.db";
         const std::string old_key = "the old signing secret, 32 bytes or more";

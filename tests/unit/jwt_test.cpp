@@ -414,7 +414,7 @@ TEST_SUITE("crypto::jwt") {
         CHECK(failure(codec, forge_text(kHeader.dump(), body, kKey)) == JwtFailure::DuplicateKey);
     }
 
-    TEST_CASE("jwt: previous keys verify under their own kid; only the signing key signs") {
+    TEST_CASE("jwt: previous keys verify under their own kid, and only the signing key signs") {
         const std::string old_key = "the previous signing key, 32 bytes or more";
         const std::string new_key = "the current signing key, 32 bytes or more";
         const JwtCodec before(old_key, "contactd", "self-service");

@@ -10,6 +10,7 @@
 
 #include "app/key_material.h"
 #include "crypto/digest.h"
+#include "crypto/encoding.h"
 #include "crypto/jwt.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/test_server.h"
@@ -121,7 +122,7 @@ TEST_SUITE("app::key_material") {
         }
     }
 
-    TEST_CASE("key_material: configured secrets sign and verify; previous ones only verify") {
+    TEST_CASE("key_material: configured secrets sign and verify, previous ones only verify") {
         KeyFixture f;
         const auto keys = f.load(configured(kB, {kA}));
         CHECK(keys.jwt_key == kB);
@@ -151,6 +152,8 @@ TEST_SUITE("app::key_material") {
         REQUIRE(wrapped.has_value());
         for (const auto& secret : {first.otp_key, kA, kB, kC}) {
             CHECK(f.setting_names_holding(secret).empty());
+            CHECK(f.setting_names_holding(crypto::base64url_encode(secret)).empty());
+            CHECK(f.setting_names_holding(crypto::to_hex(secret)).empty());
         }
         CHECK_FALSE(f.setting("jwt_secret").has_value());
     }
