@@ -22,8 +22,9 @@ std::unique_ptr<storage::Store> open_store(const Config& config) {
 
 App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {
     store_ = open_store(config_);
-    const auto keys = load_key_material(*store_, config_);
-    jwt_ = std::make_unique<crypto::JwtCodec>(keys.jwt_key, config_.jwt_issuer, "self-service");
+    const auto keys = load_key_material(*store_, config_, clock_.now());
+    jwt_ = std::make_unique<crypto::JwtCodec>(keys.jwt_key, config_.jwt_issuer, "self-service",
+                                              keys.jwt_previous_keys);
     api_keys_ = std::make_unique<domain::ApiKeyService>(*store_, clock_);
     portal_api_key_ = "pk_portal_" + crypto::random_token(24);
     api_keys_->add_ephemeral_public_key(portal_api_key_);
@@ -45,7 +46,7 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     sessions_ = std::make_unique<domain::SessionService>(
         clock_, *jwt_,
         domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl,
-                              config_.refresh_absolute_ttl});
+                              config_.refresh_absolute_ttl, config_.refresh_reuse_grace});
     auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
     if (config_.facebook_app_id && config_.facebook_app_secret) {
         facebook_ = std::make_unique<integrations::FacebookGraph>(

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/config.h"
+#include "app/key_material.h"
 #include "util/log.h"
 
 namespace contactd {
@@ -21,7 +22,12 @@ constexpr const char* kUsage =
     "       contactd migrate [--db PATH] [--config FILE]\n"
     "       contactd apikey create --type public|secret [--name NAME] [--db PATH]\n"
     "       contactd apikey list [--db PATH]\n"
-    "       contactd apikey revoke ID [--db PATH]\n";
+    "       contactd apikey revoke ID [--db PATH]\n"
+    "       contactd keys rotate [--db PATH] [--config FILE]\n"
+    "\n"
+    "keys rotate makes a new access-token signing key in the database (when\n"
+    "CONTACTD_JWT_SECRET is not set) and keeps the old ones verifying for 25 hours;\n"
+    "restart contactd to sign with the new key.\n";
 
 struct Arguments {
     std::vector<std::string> words;            // command words and positional arguments
@@ -161,6 +167,22 @@ int apikey(const Arguments& args) {
     throw std::invalid_argument("unknown apikey command: " + action);
 }
 
+int keys(const Arguments& args) {
+    check_flags(args, {"db", "config"});
+    if (args.words.size() != 2 || args.words[1] != "rotate")
+        throw std::invalid_argument("keys needs rotate");
+    const Config config = load_config(config_flags(args));
+    auto store = open_store(config);
+    SystemClock clock;
+    const auto rotation = rotate_signing_key(*store, config, clock.now());
+    std::printf("new signing key %s\n", rotation.signing_kid.c_str());
+    for (const auto& kid : rotation.verifying_kids)
+        std::printf("still verifying %s\n", kid.c_str());
+    for (const auto& kid : rotation.dropped_kids) std::printf("dropped %s\n", kid.c_str());
+    std::printf("restart contactd to sign with the new key\n");
+    return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -170,6 +192,7 @@ int run_cli(int argc, char** argv) {
         if (command == "serve") return serve(args);
         if (command == "migrate") return migrate(args);
         if (command == "apikey") return apikey(args);
+        if (command == "keys") return keys(args);
         if (command == "help" || command == "--help") {
             std::fputs(kUsage, stdout);
             return 0;

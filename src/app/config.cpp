@@ -140,6 +140,16 @@ void apply_settings(Config& c, const Settings& s) {
         c.jwt_secret = *v;
     }
     if (auto v = text("CONTACTD_JWT_ISSUER")) c.jwt_issuer = *v;
+    if (auto v = text("CONTACTD_JWT_PREVIOUS_SECRETS")) {
+        c.jwt_previous_secrets = split_list(*v);
+        for (std::size_t i = 0; i < c.jwt_previous_secrets.size(); ++i) {
+            if (c.jwt_previous_secrets[i].size() < 32)
+                throw std::invalid_argument("CONTACTD_JWT_PREVIOUS_SECRETS: secret " +
+                                            std::to_string(i + 1) +
+                                            " is shorter than 32 bytes (each must be at least 32)");
+        }
+    }
+    set_int("CONTACTD_REFRESH_REUSE_GRACE", c.refresh_reuse_grace, 0, 300);
     set_int("CONTACTD_ACCESS_TTL", c.access_ttl, 10, 24 * 3600);
     set_int("CONTACTD_REFRESH_IDLE_TTL", c.refresh_idle_ttl, 60, 365LL * 24 * 3600);
     set_int("CONTACTD_REFRESH_ABSOLUTE_TTL", c.refresh_absolute_ttl, 60, 3650LL * 24 * 3600);

@@ -21,6 +21,9 @@ struct Config {
     std::int64_t access_ttl = 900;
     std::int64_t refresh_idle_ttl = 30 * 24 * 3600;
     std::int64_t refresh_absolute_ttl = 90 * 24 * 3600;
+    // Key rotation and refresh reuse (app/key_material.h, domain/session_service.h).
+    std::vector<std::string> jwt_previous_secrets;  // raw bytes; verify only, never sign
+    std::int64_t refresh_reuse_grace = 10;          // seconds; 0 turns the grace off
 
     std::int64_t otp_ttl = 300;
     int otp_max_attempts = 5;

@@ -76,8 +76,21 @@ tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories&
         return tl::unexpected(not_authenticated("The session has ended"));
     }
     if (token->used_at || !repos.sessions().spend_refresh_token(hash, now)) {
+        // When it was first used (if another writer spent it between our read and our
+        // update, that is now).
+        std::int64_t first_use = token->used_at.value_or(now);
+        if (!token->used_at) {
+            if (const auto again = repos.sessions().find_refresh_token(hash); again)
+                first_use = again->used_at.value_or(now);
+        }
+        if (policy_.refresh_reuse_grace > 0 && now < first_use + policy_.refresh_reuse_grace) {
+            // Most likely the same app refreshing from parallel calls: the winner holds
+            // the successor. Refuse this one and keep the session.
+            return tl::unexpected(
+                not_authenticated("The refresh token was just used; use its successor"));
+        }
         // A spent token came back: whoever holds the chain may be an attacker.
-        repos.sessions().revoke(session->id, now);
+        revoke_for_reuse(repos, *session, now);
         return tl::unexpected(
             not_authenticated("The refresh token was already used; the session is revoked"));
     }
@@ -85,6 +98,14 @@ tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories&
         return tl::unexpected(not_authenticated("The refresh token has expired"));
     repos.sessions().touch(session->id, now, client.ip_address, client.user_agent);
     return issue(repos, *session);
+}
+
+void SessionService::revoke_for_reuse(storage::Repositories& repos,
+                                      const storage::SessionRecord& session,
+                                      std::int64_t now) const {
+    repos.sessions().revoke(session.id, now);
+    // The coordinator records REFRESH_TOKEN_REUSED here (session.id, session.contact_id):
+    // it commits with the revocation, before the error is raised (write_then_raise).
 }
 
 Bearer SessionService::authenticate(storage::Repositories& repos,

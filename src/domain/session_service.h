@@ -3,7 +3,10 @@
 //
 // A refresh token is 256 random bits, stored only as its SHA-256, and spent when used:
 // refresh() hands out its successor. Presenting a spent token again revokes the whole
-// session (RFC 9700 reuse detection). A refresh token also dies after refresh_idle_ttl
+// session (RFC 9700 reuse detection), except within refresh_reuse_grace seconds of its
+// first use: then the answer is NotAuthenticated and nothing is revoked, so that an app
+// whose parallel calls all refresh at once keeps its session through the call that won
+// (the others retry with the successor). A refresh token also dies after refresh_idle_ttl
 // unused, and every session after refresh_absolute_ttl. Access tokens are accepted only
 // while their session is live, so sign-out stops them at once. Thread-safe.
 #include <tl/expected.hpp>
@@ -23,6 +26,7 @@ struct SessionPolicy {
     std::int64_t access_ttl = 900;
     std::int64_t refresh_idle_ttl = 30 * 24 * 3600;
     std::int64_t refresh_absolute_ttl = 90 * 24 * 3600;
+    std::int64_t refresh_reuse_grace = 10;  // seconds; 0: every reuse revokes
 };
 
 struct ClientInfo {
@@ -70,6 +74,9 @@ class SessionService {
     void revoke(storage::Repositories& repos, const std::string& session_id) const;
 
   private:
+    // A spent refresh token came back after the grace: revokes its whole session.
+    void revoke_for_reuse(storage::Repositories& repos, const storage::SessionRecord& session,
+                          std::int64_t now) const;
     IssuedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
 
     const Clock& clock_;

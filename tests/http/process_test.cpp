@@ -1,6 +1,6 @@
-// The real contactd binary as a process: the apikey and migrate commands, and `serve`
-// answering /healthz and shutting down on SIGTERM/SIGINT with status 0 within 5 s,
-// even with clients connected.
+// The real contactd binary as a process: the apikey, migrate and keys rotate commands,
+// refusing to start with a short signing secret, and `serve` answering /healthz and
+// shutting down on SIGTERM/SIGINT with status 0 within 5 s, even with clients connected.
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/independent_base64url.h"
 #include "support/self_service_helpers.h"
 #include "support/test_server.h"
 
@@ -366,5 +367,90 @@ TEST_SUITE("process") {
         CHECK(outcome.err.find("CONTACTD_SMS_COUNTRIES") != std::string::npos);
         CHECK(outcome.err.find("XYZ") != std::string::npos);
         CHECK_FALSE(std::filesystem::exists(dir.path() / "c.db"));  // stopped before anything
+    }
+
+    TEST_CASE(
+        "process: keys rotate makes a new signing kid, and old tokens and codes issued before "
+        "it still work") {
+        TempDir dir;
+        const auto db = dir.path() / "rotate.db";
+        const std::string contacts = kSelfService + "/contacts";
+        auto kid_of_token = [](const std::string& token) {
+            return Json::parse(b64url_decode(token.substr(0, token.find('.'))))["kid"]
+                .get<std::string>();
+        };
+        std::string old_access, old_kid, auth_otp, code, new_kid;
+        {
+            TestServer before(db, {});
+            const auto s = sign_up_by_phone(before, "99478230");
+            old_access = s.access_token;
+            old_kid = kid_of_token(old_access);
+            // A code issued before the rotation, validated after it.
+            before.clock().advance(60);
+            const auto requested =
+                before.post(contacts + "/request-otp",
+                            {{"credentials", {{{"name", "PHONE"}, {"value", "+35799478230"}}}}});
+            REQUIRE(requested->status == 200);
+            auth_otp = json_of(requested)["auth_otp"];
+            code = before.last_code_for("+35799478230");
+
+            // Rotated while this server runs: it keeps its keys until restarted.
+            const auto rotated = run_contactd({"keys", "rotate", "--db", db.string()});
+            CAPTURE(rotated.err);
+            REQUIRE(rotated.status == 0);
+            std::smatch m;
+            REQUIRE(
+                std::regex_search(rotated.out, m, std::regex("new signing key ([0-9a-f]{16})")));
+            new_kid = m[1];
+            CHECK(new_kid != old_kid);
+            CHECK(rotated.out.find("still verifying " + old_kid) != std::string::npos);
+            CHECK(rotated.out.find("restart") != std::string::npos);
+            CHECK(before.get(contacts + "/me", old_access)->status == 200);
+        }
+        {
+            TestServer after(db, {});
+            after.clock().advance(120);
+            CHECK(after.get(contacts + "/me", old_access)->status == 200);
+            const auto validated = validate_otp(after, auth_otp, code);
+            REQUIRE(validated);
+            REQUIRE_MESSAGE(validated->status == 200, validated->body);
+            const std::string new_access = json_of(validated)["access_token"];
+            CHECK(kid_of_token(new_access) == new_kid);
+            CHECK(after.get(contacts + "/me", new_access)->status == 200);
+            // A kid the server does not hold: 401, not EXPIREDTOKEN.
+            std::string forged_header =
+                b64url(Json{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", "0000000000000000"}}.dump());
+            const auto rest = new_access.substr(new_access.find('.'));
+            CHECK(check_error(after.get(contacts + "/me", forged_header + rest), 401)["error"] ==
+                  "CRM.EXCEPTIONS.NOTAUTHENTICATEDEXCEPTION");
+        }
+        // With the secret in the configuration there is nothing in the database to rotate.
+        const auto conf = dir.path() / "contactd.conf";
+        std::ofstream(conf) << "CONTACTD_JWT_SECRET=" << std::string(40, 's') << "\n";
+        const auto refused =
+            run_contactd({"keys", "rotate", "--db", db.string(), "--config", conf.string()});
+        CHECK(refused.status != 0);
+        CHECK(refused.out.empty());
+        CHECK(refused.err.find("CONTACTD_JWT_SECRET") != std::string::npos);
+    }
+
+    TEST_CASE(
+        "process: a signing secret shorter than 32 bytes stops the start, naming the setting") {
+        TempDir dir;
+        const auto db = (dir.path() / "short.db").string();
+        const auto conf = dir.path() / "contactd.conf";
+        for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"CONTACTD_JWT_SECRET", std::string(31, 's')},
+                 {"CONTACTD_JWT_PREVIOUS_SECRETS",
+                  std::string(40, 'p') + "," + std::string(31, 'p')}}) {
+            CAPTURE(name);
+            std::ofstream(conf) << name << "=" << value << "\n";
+            const auto outcome = run_contactd(
+                {"serve", "--listen", "127.0.0.1:0", "--db", db, "--config", conf.string()});
+            CHECK(outcome.status != 0);
+            CHECK(outcome.err.find(name) != std::string::npos);
+            CHECK(outcome.err.find("32") != std::string::npos);
+            CHECK(outcome.out.find("listening") == std::string::npos);
+        }
     }
 }

@@ -1,11 +1,17 @@
-// Access and refresh tokens over HTTP: rotation, reuse detection, sign-out, tampered,
-// expired and alg:none tokens, one contact's token on another's resources, API keys.
+// Access and refresh tokens over HTTP: rotation, reuse detection and its grace for
+// parallel refreshes, sign-out, tampered, expired, alg:none and strictly-refused tokens
+// (forged with the server's own key), previous signing secrets, one contact's token on
+// another's resources, API keys.
 #include <doctest/doctest.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <atomic>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "support/independent_base64url.h"
 #include "support/self_service_helpers.h"
@@ -32,6 +38,44 @@ TokenParts parts_of(const std::string& token) {
     p.header = Json::parse(b64url_decode(p.header_text));
     p.payload = Json::parse(b64url_decode(p.payload_text));
     return p;
+}
+
+// A 401 that is not EXPIREDTOKEN: the client must not treat the token as refreshable.
+void check_not_authenticated(const httplib::Result& result) {
+    CHECK(check_error(result, 401)["error"] == "CRM.EXCEPTIONS.NOTAUTHENTICATEDEXCEPTION");
+}
+
+std::string hmac_sha256(const std::string& key, const std::string& data) {
+    unsigned char mac[32];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+    return std::string(reinterpret_cast<char*>(mac), len);
+}
+
+// The contract's kid of a key, computed here: the first 16 hex digits of its SHA-256.
+std::string kid_of(const std::string& key) {
+    unsigned char digest[32];
+    unsigned int len = 0;
+    EVP_Digest(key.data(), key.size(), digest, &len, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 8; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+// A token from raw header and payload texts, HS256-signed with `key` as any library would.
+std::string forge_text(const std::string& header, const std::string& payload,
+                       const std::string& key) {
+    const std::string input = b64url(header) + "." + b64url(payload);
+    return input + "." + b64url(hmac_sha256(key, input));
+}
+
+std::string forge(const Json& header, const Json& payload, const std::string& key) {
+    return forge_text(header.dump(), payload.dump(), key);
 }
 
 httplib::Result refresh_with_header(TestServer& server, const std::string& token) {
@@ -91,7 +135,9 @@ TEST_SUITE("http::tokens") {
         const std::string successor_access = json_of(rotated)["access_token"];
         REQUIRE(server.get(kContacts + "/me", successor_access)->status == 200);
 
-        // The spent token comes back (an attacker replaying a stolen token).
+        // The spent token comes back (an attacker replaying a stolen token), after the
+        // 10 s grace for parallel refreshes.
+        server.clock().advance(10);
         check_error(refresh_with_header(server, s.refresh_token), 401);
 
         // Now the legitimate successor, and every access token of the session, are dead.
@@ -186,20 +232,18 @@ TEST_SUITE("http::tokens") {
         SUBCASE("payload names another contact, signature kept") {
             p.payload["sub"] = b.contact_id;
             const auto forged = p.header_text + "." + b64url(p.payload.dump()) + "." + p.signature;
-            CHECK(check_error(server.get(kContacts + "/me", forged), 401)["error"] ==
-                  "CRM.EXCEPTIONS.NOTAUTHENTICATEDEXCEPTION");
+            check_not_authenticated(server.get(kContacts + "/me", forged));
         }
         SUBCASE("payload extends exp, signature kept") {
             p.payload["exp"] = p.payload["exp"].get<std::int64_t>() + 100000;
             const auto forged = p.header_text + "." + b64url(p.payload.dump()) + "." + p.signature;
-            check_error(server.get(kContacts + "/me", forged), 401);
+            check_not_authenticated(server.get(kContacts + "/me", forged));
         }
         SUBCASE("signature altered") {
             std::string sig = p.signature;
             sig[3] = sig[3] == 'A' ? 'B' : 'A';
-            check_error(
-                server.get(kContacts + "/me", p.header_text + "." + p.payload_text + "." + sig),
-                401);
+            check_not_authenticated(
+                server.get(kContacts + "/me", p.header_text + "." + p.payload_text + "." + sig));
         }
         SUBCASE("signed with another key") {
             const std::string input = p.header_text + "." + p.payload_text;
@@ -208,22 +252,27 @@ TEST_SUITE("http::tokens") {
             const std::string key = "not the server's key, 32 bytes long";
             HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
                  reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &len);
-            check_error(
+            check_not_authenticated(
                 server.get(kContacts + "/me",
-                           input + "." + b64url(std::string(reinterpret_cast<char*>(mac), len))),
-                401);
+                           input + "." + b64url(std::string(reinterpret_cast<char*>(mac), len))));
+        }
+        SUBCASE("payload names another contact, and the token has expired too") {
+            p.payload["sub"] = b.contact_id;
+            const auto forged = p.header_text + "." + b64url(p.payload.dump()) + "." + p.signature;
+            server.clock().advance(3600);
+            check_not_authenticated(server.get(kContacts + "/me", forged));
         }
         SUBCASE("garbage and an empty bearer") {
-            check_error(server.get(kContacts + "/me", "garbage"), 401);
-            check_error(server.get(kContacts + "/me", "a.b.c"), 401);
+            check_not_authenticated(server.get(kContacts + "/me", "garbage"));
+            check_not_authenticated(server.get(kContacts + "/me", "a.b.c"));
             const auto empty = server.client().Get(
                 kContacts + "/me",
                 {{"api_key", server.public_key()}, {"Authorization", "Bearer "}});
-            check_error(empty, 401);
+            check_not_authenticated(empty);
             const auto basic = server.client().Get(
                 kContacts + "/me",
                 {{"api_key", server.public_key()}, {"Authorization", "Basic dXNlcjpwYXNz"}});
-            check_error(basic, 401);
+            check_not_authenticated(basic);
         }
     }
 
@@ -302,5 +351,202 @@ TEST_SUITE("http::tokens") {
         const auto with_secret = server.get("/backoffice/v1/contacts", "", server.secret_key());
         REQUIRE(with_secret);
         CHECK(with_secret->status == 200);
+    }
+
+    TEST_CASE(
+        "tokens: tokens forged with the server's own key are 401 for an unknown kid, a typ, a "
+        "crit, a future iat or a duplicate key") {
+        const std::string key = "the server's signing key, 32 bytes or more";
+        TestServer server([&](contactd::Config& c) { c.jwt_secret = key; });
+        const auto s = sign_up_by_phone(server, "99478230");
+        const auto p = parts_of(s.access_token);
+        REQUIRE(p.header["kid"] == kid_of(key));
+        const Json header = {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid_of(key)}};
+        const Json payload = p.payload;
+        // The control: a token built here with the server's key is accepted, so each refusal
+        // below is for the one thing that differs.
+        REQUIRE(server.get(kContacts + "/me", forge(header, payload, key))->status == 200);
+
+        SUBCASE("a kid the server does not hold") {
+            for (const Json& kid : {Json("0000000000000000"), Json(kid_of("some other key")),
+                                    Json(""), Json(nullptr)}) {
+                CAPTURE(kid.dump());
+                Json h = header;
+                h["kid"] = kid;
+                check_not_authenticated(server.get(kContacts + "/me", forge(h, payload, key)));
+            }
+            Json no_kid = header;
+            no_kid.erase("kid");
+            check_not_authenticated(server.get(kContacts + "/me", forge(no_kid, payload, key)));
+        }
+        SUBCASE("a typ other than JWT") {
+            for (const Json& typ : {Json("JOSE"), Json("jwt"), Json("at+jwt"), Json(1)}) {
+                CAPTURE(typ.dump());
+                Json h = header;
+                h["typ"] = typ;
+                check_not_authenticated(server.get(kContacts + "/me", forge(h, payload, key)));
+            }
+        }
+        SUBCASE("any crit") {
+            for (const Json& crit : {Json::array({"exp"}), Json::array(), Json("b64")}) {
+                CAPTURE(crit.dump());
+                Json h = header;
+                h["crit"] = crit;
+                check_not_authenticated(server.get(kContacts + "/me", forge(h, payload, key)));
+            }
+        }
+        SUBCASE("an iat in the future, by one second") {
+            Json future = payload;
+            future["iat"] = payload["iat"].get<std::int64_t>() + 1;
+            check_not_authenticated(server.get(kContacts + "/me", forge(header, future, key)));
+            server.clock().advance(1);
+            CHECK(server.get(kContacts + "/me", forge(header, future, key))->status == 200);
+        }
+        SUBCASE("a duplicate exp, the valid one last or first") {
+            Json members = payload;
+            const std::string valid = std::to_string(payload["exp"].get<std::int64_t>());
+            members.erase("exp");
+            std::string rest = members.dump();
+            rest = rest.substr(1, rest.size() - 2);
+            for (const std::string& text : {"{\"exp\":1," + rest + ",\"exp\":" + valid + "}",
+                                            "{\"exp\":" + valid + "," + rest + ",\"exp\":1}"}) {
+                CAPTURE(text);
+                check_not_authenticated(
+                    server.get(kContacts + "/me", forge_text(header.dump(), text, key)));
+            }
+        }
+        SUBCASE("a duplicate key in the header") {
+            const std::string h = R"({"alg":"HS256","typ":"JWT","kid":"0000000000000000","kid":")" +
+                                  kid_of(key) + R"("})";
+            check_not_authenticated(
+                server.get(kContacts + "/me", forge_text(h, payload.dump(), key)));
+        }
+        SUBCASE("only a genuinely expired token is EXPIREDTOKEN") {
+            server.clock().advance(900);
+            CHECK(check_error(server.get(kContacts + "/me", forge(header, payload, key)),
+                              401)["error"] == "CRM.EXCEPTIONS.EXPIREDTOKENEXCEPTION");
+            Json unknown = header;
+            unknown["kid"] = "0000000000000000";
+            check_not_authenticated(server.get(kContacts + "/me", forge(unknown, payload, key)));
+            Json other_issuer = payload;
+            other_issuer["iss"] = "someone-else";
+            check_not_authenticated(
+                server.get(kContacts + "/me", forge(header, other_issuer, key)));
+            Json typed = header;
+            typed["typ"] = "JOSE";
+            check_not_authenticated(server.get(kContacts + "/me", forge(typed, payload, key)));
+        }
+    }
+
+    TEST_CASE(
+        "tokens: a token signed by a previous secret verifies, new tokens carry the new kid, "
+        "and once dropped it is 401") {
+        contactd::test::TempDir dir;
+        const auto db = dir.path() / "contactd.db";
+        const std::string old_key = "the old signing secret, 32 bytes or more";
+        const std::string new_key = "the new signing secret, 32 bytes or more";
+        std::string old_access, old_refresh;
+        {
+            TestServer before(db, [&](contactd::Config& c) { c.jwt_secret = old_key; });
+            const auto s = sign_up_by_phone(before, "99478230");
+            old_access = s.access_token;
+            old_refresh = s.refresh_token;
+            CHECK(parts_of(old_access).header["kid"] == kid_of(old_key));
+        }
+        {
+            TestServer after(db, [&](contactd::Config& c) {
+                c.jwt_secret = new_key;
+                c.jwt_previous_secrets = {old_key};
+            });
+            CHECK(after.get(kContacts + "/me", old_access)->status == 200);
+            const auto refreshed = refresh_with_header(after, old_refresh);
+            REQUIRE(refreshed->status == 200);
+            const std::string new_access = json_of(refreshed)["access_token"];
+            CHECK(parts_of(new_access).header["kid"] == kid_of(new_key));
+            CHECK(after.get(kContacts + "/me", new_access)->status == 200);
+        }
+        {
+            TestServer dropped(db, [&](contactd::Config& c) { c.jwt_secret = new_key; });
+            check_not_authenticated(dropped.get(kContacts + "/me", old_access));
+        }
+    }
+
+    TEST_CASE(
+        "tokens: 10 parallel refreshes of one token leave exactly one working successor and the "
+        "session alive") {
+        TestServer server;
+        const auto s = sign_up_by_phone(server, "99478230");
+        constexpr int kCalls = 10;
+        std::vector<std::optional<httplib::Result>> results(kCalls);
+        std::atomic<int> ready{0};
+        std::atomic<bool> go{false};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < kCalls; ++i) {
+            threads.emplace_back([&, i] {
+                auto client = server.client();  // one connection each
+                ++ready;
+                while (!go) std::this_thread::yield();
+                results[i].emplace(client.Post(
+                    kContacts + "/refresh",
+                    {{"api_key", server.public_key()}, {"refresh_token", s.refresh_token}}, "",
+                    "application/json"));
+            });
+        }
+        while (ready < kCalls) std::this_thread::yield();
+        go = true;
+        for (auto& t : threads) t.join();
+
+        std::vector<Json> winners;
+        for (const auto& result : results) {
+            REQUIRE(result.has_value());
+            const auto& r = *result;
+            REQUIRE(r);
+            if (r->status == 200) {
+                winners.push_back(json_of(r));
+            } else {
+                check_not_authenticated(r);
+            }
+        }
+        REQUIRE(winners.size() == 1);
+        const std::string successor = winners[0]["refresh_token"];
+        const std::string access = winners[0]["access_token"];
+        // The session lives: its access tokens work and the successor refreshes again.
+        CHECK(server.get(kContacts + "/me", access)->status == 200);
+        CHECK(server.get(kContacts + "/me", s.access_token)->status == 200);
+        const auto next = refresh_with_header(server, successor);
+        REQUIRE(next);
+        CHECK(next->status == 200);
+        CHECK(server.get(kContacts + "/me", json_of(next)["access_token"].get<std::string>())
+                  ->status == 200);
+        CHECK(json_of(server.get(kContacts + "/me/sessions", access))["content"].size() == 1);
+    }
+
+    TEST_CASE("tokens: a reuse after the grace still revokes the session") {
+        TestServer server;
+        const auto s = sign_up_by_phone(server, "99478230");
+        const auto rotated = refresh_with_header(server, s.refresh_token);
+        REQUIRE(rotated->status == 200);
+        const std::string successor = json_of(rotated)["refresh_token"];
+        const std::string access = json_of(rotated)["access_token"];
+        server.clock().advance(9);  // within the 10 s grace: refused, nothing revoked
+        check_not_authenticated(refresh_with_header(server, s.refresh_token));
+        CHECK(server.get(kContacts + "/me", access)->status == 200);
+        server.clock().advance(1);  // 10 s after the first use: a reuse
+        check_not_authenticated(refresh_with_header(server, s.refresh_token));
+        check_not_authenticated(refresh_with_header(server, successor));
+        check_not_authenticated(server.get(kContacts + "/me", access));
+    }
+
+    TEST_CASE(
+        "tokens: with CONTACTD_REFRESH_REUSE_GRACE 0 an immediate reuse revokes the session") {
+        TestServer server([](contactd::Config& c) { c.refresh_reuse_grace = 0; });
+        const auto s = sign_up_by_phone(server, "99478230");
+        const auto rotated = refresh_with_header(server, s.refresh_token);
+        REQUIRE(rotated->status == 200);
+        const std::string successor = json_of(rotated)["refresh_token"];
+        const std::string access = json_of(rotated)["access_token"];
+        check_not_authenticated(refresh_with_header(server, s.refresh_token));  // same second
+        check_not_authenticated(refresh_with_header(server, successor));
+        check_not_authenticated(server.get(kContacts + "/me", access));
     }
 }

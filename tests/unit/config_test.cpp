@@ -255,12 +255,39 @@ TEST_SUITE("app::config") {
         CHECK(c.max_connections == 500);
         CHECK(load_config({}, {}).cors_origins.empty());
         for (const std::string bad : {"*", "null", "https://*.example", "app.example",
-                                       "https://app.example/path", "ftp://app.example"}) {
+                                      "https://app.example/path", "ftp://app.example"}) {
             CAPTURE(bad);
             CHECK(rejection({}, {{"CONTACTD_CORS_ORIGINS", bad}}).find("CONTACTD_CORS_ORIGINS") !=
                   std::string::npos);
         }
         CHECK(rejection({}, {{"CONTACTD_KEEP_ALIVE_TIMEOUT", "0"}})
                   .find("CONTACTD_KEEP_ALIVE_TIMEOUT") != std::string::npos);
+    }
+
+    TEST_CASE("config::load_config: previous JWT secrets and the refresh reuse grace") {
+        const Config defaults = load_config({}, {});
+        CHECK(defaults.jwt_previous_secrets.empty());
+        CHECK(defaults.refresh_reuse_grace == 10);
+
+        const std::string a(32, 'a'), b(40, 'b');
+        const Config c = load_config({}, {{"CONTACTD_JWT_PREVIOUS_SECRETS", a + ", " + b + ","},
+                                          {"CONTACTD_REFRESH_REUSE_GRACE", "0"}});
+        CHECK(c.jwt_previous_secrets == std::vector<std::string>{a, b});
+        CHECK(c.refresh_reuse_grace == 0);
+        CHECK(load_config({}, {{"CONTACTD_REFRESH_REUSE_GRACE", "300"}}).refresh_reuse_grace ==
+              300);
+
+        // A short previous secret, wherever it is in the list, stops the start.
+        for (const std::string& list : {std::string(31, 'p'), a + "," + std::string(31, 'p'),
+                                        std::string(31, 'p') + "," + b}) {
+            CAPTURE(list);
+            CHECK(rejection({}, {{"CONTACTD_JWT_PREVIOUS_SECRETS", list}})
+                      .find("CONTACTD_JWT_PREVIOUS_SECRETS") != std::string::npos);
+        }
+        for (const char* grace : {"-1", "301", "ten", "1.5"}) {
+            CAPTURE(grace);
+            CHECK(rejection({}, {{"CONTACTD_REFRESH_REUSE_GRACE", grace}})
+                      .find("CONTACTD_REFRESH_REUSE_GRACE") != std::string::npos);
+        }
     }
 }

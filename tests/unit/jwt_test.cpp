@@ -1,4 +1,5 @@
-// crypto::JwtCodec: HS256 sign/verify, algorithm pinning, claim checks, and that a
+// crypto::JwtCodec: HS256 sign/verify, algorithm pinning, the strict header (typ, crit,
+// kid) and payload (duplicate keys, iat), claim checks, several keys by kid, and that a
 // token can be verified by the standard construction (RFC 7515 HMAC over
 // base64url(header) "." base64url(payload)) without contactd's own code.
 #include <doctest/doctest.h>
@@ -8,8 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crypto/jwt.h"
 #include "support/independent_base64url.h"
@@ -40,6 +43,24 @@ std::string forge(const json& header, const json& payload, const std::string& ke
                   const EVP_MD* md = EVP_sha256()) {
     const std::string input = b64url(header.dump()) + "." + b64url(payload.dump());
     return input + "." + b64url(hmac(md, key, input));
+}
+
+// The kid of kKey as the codec publishes it, read from a token it signed.
+std::string published_kid(const JwtCodec& codec) {
+    const auto token = codec.sign(JwtClaims{"c", "s", "j", kNow, kNow + 1});
+    return json::parse(b64url_decode(token.substr(0, token.find('.'))))["kid"];
+}
+
+// The header every valid token carries.
+json good_header(const std::string& kid) {
+    return {{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid}};
+}
+
+// A token made of raw header and payload texts, signed with `key` by hand.
+std::string forge_text(const std::string& header, const std::string& payload,
+                       const std::string& key) {
+    const std::string input = b64url(header) + "." + b64url(payload);
+    return input + "." + b64url(hmac(EVP_sha256(), key, input));
 }
 
 json good_payload() {
@@ -73,6 +94,7 @@ Parts split(const std::string& token) {
 
 TEST_SUITE("crypto::jwt") {
     const JwtCodec codec(kKey, "contactd", "self-service");
+    const json kHeader = good_header(published_kid(codec));
 
     TEST_CASE("jwt::sign then verify round-trips every claim") {
         const auto token = codec.sign(claims());
@@ -110,8 +132,7 @@ TEST_SUITE("crypto::jwt") {
             b64url(hmac(EVP_sha256(), kKey, parts.header + "." + parts.payload));
         CHECK(parts.signature == expected);
         // And the other way: a token made by hand verifies.
-        CHECK(codec.verify(forge({{"alg", "HS256"}, {"typ", "JWT"}}, good_payload(), kKey), kNow)
-                  .has_value());
+        CHECK(codec.verify(forge(kHeader, good_payload(), kKey), kNow).has_value());
     }
 
     TEST_CASE("jwt::verify rejects a tampered payload") {
@@ -144,8 +165,12 @@ TEST_SUITE("crypto::jwt") {
         const JwtCodec other("another-key-of-at-least-32-bytes!!", "contactd", "self-service");
         const auto result = codec.verify(other.sign(claims()), kNow);
         REQUIRE_FALSE(result.has_value());
-        CHECK(result.error() == JwtFailure::BadSignature);
+        CHECK(result.error() == JwtFailure::UnknownKey);  // its own kid, which we do not hold
         CHECK(other.kid() != codec.kid());
+        // Under our kid, the other key's signature is simply wrong.
+        CHECK(
+            failure(codec, forge(kHeader, good_payload(), "another-key-of-at-least-32-bytes!!")) ==
+            JwtFailure::BadSignature);
     }
 
     TEST_CASE("jwt::verify rejects alg none with an empty signature") {
@@ -195,14 +220,14 @@ TEST_SUITE("crypto::jwt") {
     TEST_CASE("jwt::verify rejects a token whose nbf is in the future") {
         auto payload = good_payload();
         payload["nbf"] = kNow + 60;
-        const auto result = codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow);
+        const auto result = codec.verify(forge(kHeader, payload, kKey), kNow);
         REQUIRE_FALSE(result.has_value());
         CHECK(result.error() == JwtFailure::NotYetValid);
-        CHECK(codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow + 60).has_value());
-        // sign() sets nbf = iat.
+        CHECK(codec.verify(forge(kHeader, payload, kKey), kNow + 60).has_value());
+        // sign() sets nbf = iat: our own tokens are refused for their iat first.
         const auto future = codec.verify(codec.sign(claims(kNow + 10, kNow + 900)), kNow);
         REQUIRE_FALSE(future.has_value());
-        CHECK(future.error() == JwtFailure::NotYetValid);
+        CHECK(future.error() == JwtFailure::IssuedInFuture);
     }
 
     TEST_CASE("jwt::verify rejects a wrong issuer") {
@@ -219,13 +244,13 @@ TEST_SUITE("crypto::jwt") {
         CHECK(result.error() == JwtFailure::WrongAudience);
         auto payload = good_payload();
         payload["aud"] = json::array({"self-service", "x"});  // not the one string we issue
-        CHECK_FALSE(codec.verify(forge({{"alg", "HS256"}}, payload, kKey), kNow).has_value());
+        CHECK_FALSE(codec.verify(forge(kHeader, payload, kKey), kNow).has_value());
     }
 
     TEST_CASE("jwt::verify rejects malformed tokens") {
         const auto good = codec.sign(claims());
         const auto parts = split(good);
-        const std::string valid_header = b64url(json{{"alg", "HS256"}}.dump());
+        const std::string valid_header = b64url(kHeader.dump());
         for (const std::string& token :
              {std::string(), std::string("."), std::string(".."), std::string("abc"),
               parts.header + "." + parts.payload,                                // two parts
@@ -264,5 +289,168 @@ TEST_SUITE("crypto::jwt") {
         CHECK_THROWS_AS(JwtCodec(std::string(31, 'k'), "contactd", "self-service"),
                         std::invalid_argument);
         CHECK_NOTHROW(JwtCodec(std::string(32, 'k'), "contactd", "self-service"));
+    }
+
+    TEST_CASE("jwt::verify refuses a kid it does not hold, or none, even with a good signature") {
+        for (const json& kid : {json("0000000000000000"), json(""), json(nullptr), json(7),
+                                json(JwtCodec::kid_of("some other key, 32 bytes or more"))}) {
+            CAPTURE(kid.dump());
+            json header = kHeader;
+            header["kid"] = kid;
+            CHECK(failure(codec, forge(header, good_payload(), kKey)) == JwtFailure::UnknownKey);
+        }
+        json no_kid = kHeader;
+        no_kid.erase("kid");
+        CHECK(failure(codec, forge(no_kid, good_payload(), kKey)) == JwtFailure::UnknownKey);
+        // A token of another server, under its own kid: unknown, not merely a bad signature.
+        const JwtCodec other("another-key-of-at-least-32-bytes!!", "contactd", "self-service");
+        CHECK(failure(codec, other.sign(claims())) == JwtFailure::UnknownKey);
+    }
+
+    TEST_CASE("jwt::verify refuses a typ other than JWT, and none") {
+        for (const json& typ : {json("jwt"), json("JOSE"), json("at+jwt"), json(""), json(nullptr),
+                                json(1), json::array({"JWT"})}) {
+            CAPTURE(typ.dump());
+            json header = kHeader;
+            header["typ"] = typ;
+            CHECK(failure(codec, forge(header, good_payload(), kKey)) == JwtFailure::WrongType);
+        }
+        json no_typ = kHeader;
+        no_typ.erase("typ");
+        CHECK(failure(codec, forge(no_typ, good_payload(), kKey)) == JwtFailure::WrongType);
+    }
+
+    TEST_CASE("jwt::verify refuses any crit header") {
+        for (const json& crit :
+             {json::array({"exp"}), json::array(), json("b64"), json(nullptr), json(false)}) {
+            CAPTURE(crit.dump());
+            json header = kHeader;
+            header["crit"] = crit;
+            CHECK(failure(codec, forge(header, good_payload(), kKey)) ==
+                  JwtFailure::CriticalHeader);
+        }
+    }
+
+    TEST_CASE("jwt::verify refuses an iat in the future, with no leeway") {
+        auto payload = good_payload();
+        payload["iat"] = kNow + 1;
+        payload["nbf"] = kNow;
+        const auto token = forge(kHeader, payload, kKey);
+        CHECK(failure(codec, token) == JwtFailure::IssuedInFuture);
+        CHECK(failure(codec, token, kNow + 1) == std::nullopt);
+        payload["iat"] = kNow + 3600;
+        CHECK(failure(codec, forge(kHeader, payload, kKey)) == JwtFailure::IssuedInFuture);
+        payload["iat"] = kNow;
+        CHECK(failure(codec, forge(kHeader, payload, kKey)) == std::nullopt);
+        auto string_nbf = good_payload();
+        string_nbf["nbf"] = "later";
+        CHECK(failure(codec, forge(kHeader, string_nbf, kKey)) == JwtFailure::Malformed);
+    }
+
+    TEST_CASE("jwt::verify refuses a payload with a duplicate key, whichever comes first") {
+        auto base = good_payload();
+        base.erase("exp");
+        std::string members = base.dump();
+        members = members.substr(1, members.size() - 2);  // the members, without braces
+        const std::string valid = std::to_string(kNow + 900);
+        for (const std::string& payload : {
+                 "{\"exp\":1," + members + ",\"exp\":" + valid + "}",
+                 "{\"exp\":" + valid + "," + members + ",\"exp\":1}",
+                 "{\"exp\":" + valid + "," + members + ",\"exp\":" + valid + "}",
+                 "{\"exp\":" + valid + "," + members + ",\"sub\":\"contact-2\"}",
+             }) {
+            CAPTURE(payload);
+            CHECK(failure(codec, forge_text(kHeader.dump(), payload, kKey)) ==
+                  JwtFailure::DuplicateKey);
+        }
+        // The same members once each verify: the test above fails on the duplicate only.
+        CHECK(failure(codec, forge_text(kHeader.dump(), "{\"exp\":" + valid + "," + members + "}",
+                                        kKey)) == std::nullopt);
+    }
+
+    TEST_CASE("jwt::verify refuses a header with a duplicate key") {
+        const std::string kid = kHeader["kid"];
+        for (const std::string& header : {
+                 R"({"alg":"none","alg":"HS256","typ":"JWT","kid":")" + kid + R"("})",
+                 R"({"alg":"HS256","typ":"JWT","kid":")" + kid + R"(","kid":")" + kid + R"("})",
+                 R"({"alg":"HS256","typ":"JOSE","typ":"JWT","kid":")" + kid + R"("})",
+             }) {
+            CAPTURE(header);
+            CHECK(failure(codec, forge_text(header, good_payload().dump(), kKey)) ==
+                  JwtFailure::DuplicateKey);
+        }
+    }
+
+    TEST_CASE("jwt::verify reports Expired only for a token valid in every other respect") {
+        auto expired = good_payload();
+        expired["exp"] = kNow - 1;
+        CHECK(failure(codec, forge(kHeader, expired, kKey)) == JwtFailure::Expired);
+
+        auto wrong_issuer = expired;
+        wrong_issuer["iss"] = "someone-else";
+        CHECK(failure(codec, forge(kHeader, wrong_issuer, kKey)) == JwtFailure::WrongIssuer);
+        auto wrong_audience = expired;
+        wrong_audience["aud"] = "backoffice";
+        CHECK(failure(codec, forge(kHeader, wrong_audience, kKey)) == JwtFailure::WrongAudience);
+        auto future_iat = expired;
+        future_iat["iat"] = kNow + 10;
+        CHECK(failure(codec, forge(kHeader, future_iat, kKey)) == JwtFailure::IssuedInFuture);
+        auto future_nbf = expired;
+        future_nbf["nbf"] = kNow + 10;
+        CHECK(failure(codec, forge(kHeader, future_nbf, kKey)) == JwtFailure::NotYetValid);
+        CHECK(failure(codec, forge(kHeader, expired, "not the key, but 32 bytes long!!")) ==
+              JwtFailure::BadSignature);
+        json unknown = kHeader;
+        unknown["kid"] = "0000000000000000";
+        CHECK(failure(codec, forge(unknown, expired, kKey)) == JwtFailure::UnknownKey);
+        json with_crit = kHeader;
+        with_crit["crit"] = json::array({"exp"});
+        CHECK(failure(codec, forge(with_crit, expired, kKey)) == JwtFailure::CriticalHeader);
+        auto members = expired;
+        members.erase("exp");
+        std::string body = members.dump();
+        body = "{\"exp\":" + std::to_string(kNow - 1) + "," + body.substr(1, body.size() - 2) +
+               ",\"exp\":" + std::to_string(kNow - 1) + "}";
+        CHECK(failure(codec, forge_text(kHeader.dump(), body, kKey)) == JwtFailure::DuplicateKey);
+    }
+
+    TEST_CASE("jwt: previous keys verify under their own kid, and only the signing key signs") {
+        const std::string old_key = "the previous signing key, 32 bytes or more";
+        const std::string new_key = "the current signing key, 32 bytes or more";
+        const JwtCodec before(old_key, "contactd", "self-service");
+        const JwtCodec after(new_key, "contactd", "self-service", {old_key});
+        const auto old_token = before.sign(claims());
+        CHECK(failure(after, old_token) == std::nullopt);
+        const auto new_token = after.sign(claims());
+        CHECK(json::parse(b64url_decode(split(new_token).header))["kid"] ==
+              JwtCodec::kid_of(new_key));
+        CHECK(json::parse(b64url_decode(split(old_token).header))["kid"] ==
+              JwtCodec::kid_of(old_key));
+        CHECK(after.kid() == JwtCodec::kid_of(new_key));
+        CHECK(after.kids() ==
+              std::vector<std::string>{JwtCodec::kid_of(new_key), JwtCodec::kid_of(old_key)});
+        // Once the old key is dropped, its tokens are an unknown kid.
+        const JwtCodec later(new_key, "contactd", "self-service");
+        CHECK(failure(later, old_token) == JwtFailure::UnknownKey);
+        CHECK(failure(later, new_token) == std::nullopt);
+        // A token naming the old kid but signed with the new key does not verify.
+        json header = json::parse(b64url_decode(split(old_token).header));
+        CHECK(failure(after, forge(header, good_payload(), new_key)) == JwtFailure::BadSignature);
+        // kid_of is the first 16 hex digits of SHA-256, computed here without contactd.
+        unsigned char digest[32];
+        unsigned int len = 0;
+        EVP_Digest(new_key.data(), new_key.size(), digest, &len, EVP_sha256(), nullptr);
+        char hex[33];
+        for (int i = 0; i < 8; ++i) std::snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+        CHECK(JwtCodec::kid_of(new_key) == std::string(hex, 16));
+    }
+
+    TEST_CASE("jwt::JwtCodec refuses a previous key shorter than 32 bytes, and keeps one copy") {
+        CHECK_THROWS_AS(
+            JwtCodec(std::string(32, 'k'), "contactd", "self-service", {std::string(31, 'p')}),
+            std::invalid_argument);
+        const JwtCodec repeated(std::string(32, 'k'), "contactd", "self-service",
+                                {std::string(32, 'k'), std::string(32, 'p'), std::string(32, 'p')});
+        CHECK(repeated.kids().size() == 2);
     }
 }

@@ -118,7 +118,8 @@ TEST_SUITE("domain::session_service") {
         const auto first = f.start();
         const auto second = f.refresh(first.refresh_token);
         REQUIRE(second.has_value());
-        // The attacker (or the victim) presents the spent token again.
+        // The attacker (or the victim) presents the spent token again, after the grace.
+        f.clock.advance(SessionPolicy{}.refresh_reuse_grace);
         const auto reuse = f.refresh(first.refresh_token);
         REQUIRE_FALSE(reuse.has_value());
         CHECK(reuse.error().kind() == ErrorKind::NotAuthenticated);
@@ -134,7 +135,9 @@ TEST_SUITE("domain::session_service") {
         const auto a = f.start();
         const auto b = f.start();
         REQUIRE(f.refresh(a.refresh_token).has_value());
+        f.clock.advance(SessionPolicy{}.refresh_reuse_grace);
         REQUIRE_FALSE(f.refresh(a.refresh_token).has_value());
+        CHECK(f.session(a.session_id).revoked_at.has_value());
         CHECK(f.authenticate(b.access_token) == std::nullopt);
         CHECK(f.refresh(b.refresh_token).has_value());
     }
@@ -225,5 +228,64 @@ TEST_SUITE("domain::session_service") {
         const auto tokens = f.start();
         CHECK(f.authenticate(f.jwt.sign({"contact-2", tokens.session_id, "j", kStart,
                                          kStart + 900})) == ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE(
+        "session_service::refresh: a reuse within the grace of the first use is refused and "
+        "revokes nothing") {
+        SessionFixture f;  // the default grace, 10 s
+        REQUIRE(SessionPolicy{}.refresh_reuse_grace == 10);
+        const auto first = f.start();
+        f.clock.advance(100);
+        const auto second = f.refresh(first.refresh_token);  // first use at kStart + 100
+        REQUIRE(second.has_value());
+        for (int late : {0, 5, 9}) {
+            CAPTURE(late);
+            f.clock.set(kStart + 100 + late);
+            const auto racing = f.refresh(first.refresh_token);
+            REQUIRE_FALSE(racing.has_value());
+            CHECK(racing.error().kind() == ErrorKind::NotAuthenticated);
+            CHECK_FALSE(f.session(first.session_id).revoked_at.has_value());
+        }
+        // The winner's tokens work, and its successor refreshes again.
+        CHECK(f.authenticate(second->access_token) == std::nullopt);
+        const auto third = f.refresh(second->refresh_token);
+        REQUIRE(third.has_value());
+        CHECK(f.authenticate(third->access_token) == std::nullopt);
+        // The grace runs from the first use, not from the refused attempts: at 10 s the
+        // spent token is a reuse and the session goes.
+        f.clock.set(kStart + 100 + 10);
+        const auto reuse = f.refresh(first.refresh_token);
+        REQUIRE_FALSE(reuse.has_value());
+        CHECK(reuse.error().kind() == ErrorKind::NotAuthenticated);
+        CHECK(f.session(first.session_id).revoked_at.has_value());
+        CHECK_FALSE(f.refresh(third->refresh_token).has_value());
+        CHECK(f.authenticate(third->access_token) == ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE("session_service::refresh: with a grace of 0 every reuse revokes, at once") {
+        SessionPolicy policy;
+        policy.refresh_reuse_grace = 0;
+        SessionFixture f(policy);
+        const auto first = f.start();
+        const auto second = f.refresh(first.refresh_token);
+        REQUIRE(second.has_value());
+        REQUIRE_FALSE(f.refresh(first.refresh_token).has_value());  // same second
+        CHECK(f.session(first.session_id).revoked_at.has_value());
+        CHECK_FALSE(f.refresh(second->refresh_token).has_value());
+        CHECK(f.authenticate(second->access_token) == ErrorKind::NotAuthenticated);
+    }
+
+    TEST_CASE("session_service::refresh: the grace does not bring back a revoked session") {
+        SessionFixture f;
+        const auto first = f.start();
+        const auto second = f.refresh(first.refresh_token);
+        REQUIRE(second.has_value());
+        f.store.write(
+            [&](storage::Repositories& repos) { f.sessions.revoke(repos, first.session_id); });
+        const auto within = f.refresh(first.refresh_token);
+        REQUIRE_FALSE(within.has_value());
+        CHECK(within.error().kind() == ErrorKind::NotAuthenticated);
+        CHECK_FALSE(f.refresh(second->refresh_token).has_value());
     }
 }
