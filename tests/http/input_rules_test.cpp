@@ -23,7 +23,7 @@ const std::string kMarker = "Mallory";
 enum class Api { SelfService, SelfServiceBearer, BackOffice };
 
 struct Scenario {
-    const char* name;
+    std::string name;
     const char* method;  // POST, PUT or GET
     Api api;
     std::string path;  // "{id}" stands for the contact the scenario acts on
@@ -229,6 +229,9 @@ TEST_SUITE("http input rules") {
                                      : std::string(s.method) == "PUT"
                                          ? server.put_text(path, s.body, bearer, key)
                                          : server.post_text(path, s.body, bearer, key);
+            REQUIRE(result);
+            CHECK_MESSAGE(result->status == s.status, result->body.substr(0, 300));
+            if (result->status != s.status) continue;  // the next scenarios still run
             const Json error = check_error(result, s.status);
             CHECK(error.value("error", "") == "CRM.EXCEPTIONS.INVALIDVALUEEXCEPTION");
             const auto expected = s.parameter.empty() ? Json::array() : Json::array({s.parameter});
@@ -279,15 +282,5 @@ TEST_SUITE("http input rules") {
                             andy.access_token);
         REQUIRE(avatar);
         CHECK_MESSAGE(avatar->status == 200, avatar->body);
-    }
-
-    TEST_CASE("input rules: the v2 paths obey them too") {
-        TestServer server(no_rate_limits);
-        const auto result = server.post_text(
-            "/self-service/v2/contacts/register",
-            registration(R"("first_name":"Mallory\u0000","last_name":"Evil")", kGoodEmail));
-        const Json error = check_error(result, 400);
-        CHECK(error["parameters"] == Json::array({"first_name"}));
-        CHECK(dump_database(server.db_path().string()).find(kMarker) == std::string::npos);
     }
 }
