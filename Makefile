@@ -4,12 +4,16 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:8080
 DB         ?= ./contactd.db
+FUZZ_SECONDS ?= 60
 
 # Debian 12 packages the build, the tests and the benchmark need.
 PACKAGES = build-essential cmake pkg-config \
            libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libssl-dev nlohmann-json3-dev doctest-dev \
            libexpected-dev libphonenumber-dev iso-codes libargon2-dev john-data \
            libcurl4-openssl-dev python3 python3-aiosmtpd sqlite3 curl chromium
+# clang++ and its libFuzzer runtime (libclang-rt-dev is Debian's libclang-rt-14-dev, the
+# compiler-rt of the default clang) build the fuzz targets in fuzz/.
+PACKAGES += clang libclang-rt-dev
 # The portal's browser test (tests/e2e) drives Debian's chromium (any current release;
 # playwright-core never downloads a browser of its own) from Node.js >= 18:
 # playwright-core is pinned to 1.61.1, the last release whose engines allow Node 18, the
@@ -18,7 +22,7 @@ PACKAGES = build-essential cmake pkg-config \
 PACKAGES += $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
 E2E_DEPS  = tests/e2e/node_modules/.package-lock.json
 
-.PHONY: all deps build run test asan bench format clean
+.PHONY: all deps build run test asan fuzz bench format clean
 
 all: build
 
@@ -50,6 +54,12 @@ asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONTACTD_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Each libFuzzer target of fuzz/ for FUZZ_SECONDS (60) from its seeds, JOBS at a time;
+# `make test` runs them for 10 s each. What a run finds stays in $(BUILD)/fuzz/work/.
+fuzz: build
+	cd $(BUILD) && CONTACTD_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest -L libfuzzer --no-tests=error \
+	  --timeout $$(( $(FUZZ_SECONDS) + 300 )) --output-on-failure -j $(JOBS)
 
 bench: build
 	./bench/run.sh $(BUILD)/contactd

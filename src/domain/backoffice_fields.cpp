@@ -32,15 +32,12 @@ std::optional<std::string> clean_text(const std::optional<std::string>& value,
     if (text.empty()) return std::nullopt;
     const auto length = utf8_length(text);
     if (!length) throw invalid_value(field + " is not valid UTF-8", {field});
+    if (has_control_characters(text))
+        throw invalid_value(field + " holds control characters", {field});
     if (*length > max_chars) {
         throw invalid_value(field + " is longer than " + std::to_string(max_chars) + " characters",
                             {field});
     }
-    const bool control = std::any_of(text.begin(), text.end(), [](char ch) {
-        const auto c = static_cast<unsigned char>(ch);
-        return c < 0x20 || c == 0x7F;
-    });
-    if (control) throw invalid_value(field + " holds control characters", {field});
     return text;
 }
 

@@ -16,6 +16,12 @@ std::string normalize_phone(std::string_view number, std::optional<std::string_v
                             const std::string& field) {
     const std::string text = trim(number);
     if (text.empty()) throw missing_value(field);
+    // Whatever path the text came by (JSON bodies refuse them already; query strings and
+    // other callers may not). Whitespace at the ends, tabs included, was trimmed above.
+    if (has_control_characters(text))
+        throw invalid_value("The phone number holds control characters", {field});
+    if (country_alpha3 && has_control_characters(*country_alpha3))
+        throw invalid_value("The country code holds control characters", {"country_code"});
     if (text.size() > 32) throw invalid_value("The phone number is too long", {field});
     std::string region = "ZZ";  // unknown: only numbers with a leading '+' parse
     if (country_alpha3 && !trim(*country_alpha3).empty()) {
@@ -42,6 +48,8 @@ std::string normalize_phone(std::string_view number, std::optional<std::string_v
 Email normalize_email(std::string_view email, const std::string& field) {
     std::string display = trim(email);
     if (display.empty()) throw missing_value(field);
+    if (has_control_characters(display))
+        throw invalid_value("The email address holds control characters", {field});
     const auto at = display.find('@');
     const bool shaped = display.size() <= 254 && at != std::string::npos && at > 0 &&
                         display.find('@', at + 1) == std::string::npos &&

@@ -4,6 +4,7 @@
 
 #include "http/views.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace contactd::http {
 namespace {
@@ -115,7 +116,11 @@ domain::OrganisationInput parse_organisation_input(const Json& body) {
 
 std::optional<std::string> query_param(const httplib::Request& req, const char* name) {
     if (!req.has_param(name)) return std::nullopt;
-    return req.get_param_value(name);
+    auto value = req.get_param_value(name);
+    // The rule bodies obey (json_io.h), for text that arrives percent-encoded instead.
+    if (has_control_characters(value))
+        throw invalid_value(std::string(name) + " holds control characters", {name});
+    return value;
 }
 
 domain::PageRequest parse_page_request(const httplib::Request& req) {

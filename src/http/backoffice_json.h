@@ -16,7 +16,8 @@ domain::ContactInput parse_contact_input(const Json& body);
 domain::OrganisationInput parse_organisation_input(const Json& body);
 // page and size from the query string; 400 unless whole numbers in range.
 domain::PageRequest parse_page_request(const httplib::Request& req);
-// The query parameter, when present.
+// The query parameter, when present. Throws Error(InvalidValue) naming it when it holds
+// control characters (U+0000-U+001F, U+007F).
 std::optional<std::string> query_param(const httplib::Request& req, const char* name);
 
 Json backoffice_contact_json(const domain::BackOfficeContact& contact);

@@ -1,9 +1,79 @@
 #include "http/json_io.h"
 
+#include <array>
+
 #include "util/error.h"
+#include "util/strict_json.h"
 #include "util/strings.h"
 
 namespace contactd::http {
+namespace {
+
+constexpr std::array<std::string_view, 5> kNameFields = {"first_name", "last_name", "middle_name",
+                                                         "company_name", "title"};
+constexpr int kMaxDepth = 32;
+
+bool is_name_field(std::string_view key) {
+    for (const auto name : kNameFields) {
+        if (key == name) return true;
+    }
+    return false;
+}
+
+// `field` is the key the value sits under (the array's key for an array's items; empty
+// for the body itself). Recursion is bounded: the parser refused anything deeper than
+// kMaxDepth.
+void check_value(const Json& value, const std::string& field) {
+    if (value.is_string()) {
+        const auto& text = value.get_ref<const std::string&>();
+        if (has_control_characters(text))
+            throw invalid_value(field + " holds control characters", {field});
+        if (is_name_field(field) && utf8_length(text).value_or(0) > kMaxNameLength) {
+            throw invalid_value(
+                field + " is longer than " + std::to_string(kMaxNameLength) + " characters",
+                {field});
+        }
+    } else if (value.is_object()) {
+        for (const auto& [key, member] : value.items()) {
+            // The key itself is not echoed: it is the text that holds them.
+            if (has_control_characters(key)) {
+                throw invalid_value(
+                    "A field name holds control characters",
+                    field.empty() ? std::vector<std::string>{} : std::vector<std::string>{field});
+            }
+            check_value(member, key);
+        }
+    } else if (value.is_array()) {
+        for (const auto& item : value) check_value(item, field);
+    }
+}
+
+}  // namespace
+
+Json decode_body(std::string_view text) {
+    std::string duplicate;
+    auto parsed = parse_strict_json(text, kMaxDepth, &duplicate);
+    if (!parsed) {
+        switch (parsed.error()) {
+            case JsonProblem::DuplicateKey:
+                if (has_control_characters(duplicate)) duplicate.clear();
+                throw invalid_value(
+                    "The body gives a field twice" + (duplicate.empty() ? "" : ": " + duplicate),
+                    duplicate.empty() ? std::vector<std::string>{}
+                                      : std::vector<std::string>{duplicate});
+            case JsonProblem::TooDeep:
+                throw invalid_value("The body is nested deeper than " + std::to_string(kMaxDepth) +
+                                    " levels");
+            case JsonProblem::Malformed:
+                break;
+        }
+        throw invalid_value("The body is not valid JSON");
+    }
+    Json body = std::move(*parsed);
+    if (!body.is_object()) throw invalid_value("The body must be a JSON object");
+    check_value(body, "");
+    return body;
+}
 
 Json parse_body(const httplib::Request& req) {
     if (req.body.empty()) return Json::object();
@@ -13,10 +83,7 @@ Json parse_body(const httplib::Request& req) {
         throw Error(ErrorKind::UnsupportedMediaType, "UNSUPPORTEDMEDIATYPEEXCEPTION",
                     "Content-Type must be application/json");
     }
-    Json body = Json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) throw invalid_value("The body is not valid JSON");
-    if (!body.is_object()) throw invalid_value("The body must be a JSON object");
-    return body;
+    return decode_body(req.body);
 }
 
 void send_json(httplib::Response& res, int status, const Json& body) {

@@ -1,13 +1,21 @@
 #pragma once
 // Reading request bodies and writing JSON answers. Decoding is separate from the
 // domain's validation: these helpers only check JSON types and shapes, naming the field.
+//
+// The input rules every body obeys, whichever route reads it, are decided here once
+// (API.md, "Security behaviour"): no duplicate key in any object, nesting at most 32
+// deep, no control character (U+0000-U+001F, U+007F) in any string or key, and the
+// names (first_name, last_name, middle_name, company_name, title) at most 200 code
+// points wherever they appear. Thread-safe (no state).
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace contactd::http {
 
@@ -15,8 +23,14 @@ using Json = nlohmann::json;
 
 // The request body as a JSON object ({} when there is no body). Throws
 // Error(UnsupportedMediaType) unless the Content-Type is application/json, and
-// Error(InvalidValue) for malformed JSON or a body that is not an object.
+// Error(InvalidValue) for malformed JSON, a body that is not an object, or one that
+// breaks an input rule above (naming the field in `parameters`).
 Json parse_body(const httplib::Request& req);
+// The same for a body's text, whatever its Content-Type.
+Json decode_body(std::string_view text);
+
+// Most names may hold, in code points.
+inline constexpr std::size_t kMaxNameLength = 200;
 
 void send_json(httplib::Response& res, int status, const Json& body);
 

@@ -11,11 +11,17 @@ namespace {
 // rest of the document.
 struct Stop {
     JsonProblem problem;
+    std::string key;
 };
 
 }  // namespace
 
 tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view text, int max_depth) {
+    return parse_strict_json(text, max_depth, nullptr);
+}
+
+tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view text, int max_depth,
+                                                            std::string* duplicate_key) {
     using Event = nlohmann::json::parse_event_t;
     std::vector<std::unordered_set<std::string>> keys_per_open_object;
     const auto check = [&](int depth, Event event, nlohmann::json& parsed) {
@@ -23,7 +29,7 @@ tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view tex
             case Event::object_start:
             case Event::array_start:
                 // depth is that of the container being opened: 0 for the outermost.
-                if (depth >= max_depth) throw Stop{JsonProblem::TooDeep};
+                if (depth >= max_depth) throw Stop{JsonProblem::TooDeep, {}};
                 if (event == Event::object_start) keys_per_open_object.emplace_back();
                 break;
             case Event::object_end:
@@ -31,7 +37,7 @@ tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view tex
                 break;
             case Event::key:
                 if (!keys_per_open_object.back().insert(parsed.get<std::string>()).second)
-                    throw Stop{JsonProblem::DuplicateKey};
+                    throw Stop{JsonProblem::DuplicateKey, parsed.get<std::string>()};
                 break;
             default:
                 break;
@@ -43,6 +49,7 @@ tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view tex
         if (value.is_discarded()) return tl::unexpected(JsonProblem::Malformed);
         return value;
     } catch (const Stop& stop) {
+        if (duplicate_key && stop.problem == JsonProblem::DuplicateKey) *duplicate_key = stop.key;
         return tl::unexpected(stop.problem);
     }
 }

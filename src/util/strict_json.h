@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace contactd {
@@ -18,5 +19,9 @@ enum class JsonProblem { Malformed, DuplicateKey, TooDeep };
 // `max_depth` counts nested containers: `{}` is depth 1, `{"a":[]}` depth 2.
 tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view text,
                                                             int max_depth = 32);
+// The same, and on DuplicateKey `*duplicate_key` is set to the key given twice, so that
+// an error can name it.
+tl::expected<nlohmann::json, JsonProblem> parse_strict_json(std::string_view text, int max_depth,
+                                                            std::string* duplicate_key);
 
 }  // namespace contactd

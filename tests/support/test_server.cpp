@@ -73,6 +73,16 @@ httplib::Result TestServer::put(const std::string& path, const Json& body,
     return client().Put(path, headers(bearer, api_key), body.dump(), "application/json");
 }
 
+httplib::Result TestServer::post_text(const std::string& path, const std::string& text,
+                                      const std::string& bearer, const std::string& api_key) const {
+    return client().Post(path, headers(bearer, api_key), text, "application/json");
+}
+
+httplib::Result TestServer::put_text(const std::string& path, const std::string& text,
+                                     const std::string& bearer, const std::string& api_key) const {
+    return client().Put(path, headers(bearer, api_key), text, "application/json");
+}
+
 httplib::Result TestServer::get(const std::string& path, const std::string& bearer,
                                 const std::string& api_key) const {
     return client().Get(path, headers(bearer, api_key));

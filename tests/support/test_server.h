@@ -57,6 +57,14 @@ class TestServer {
     httplib::Result del(const std::string& path, const std::string& bearer = "",
                         const std::string& api_key = "") const;
 
+    // POST/PUT of `text` as it is, with Content-Type application/json: for bodies that a
+    // Json value cannot hold (a duplicate key, an exact escape such as \u0000).
+    httplib::Result post_text(const std::string& path, const std::string& text,
+                              const std::string& bearer = "",
+                              const std::string& api_key = "") const;
+    httplib::Result put_text(const std::string& path, const std::string& text,
+                             const std::string& bearer = "", const std::string& api_key = "") const;
+
     // The newest development-outbox message to `recipient`, and the 6-digit code in it.
     std::string last_code_for(const std::string& recipient);
 

@@ -142,4 +142,33 @@ TEST_SUITE("domain::contact_points") {
             CHECK(e.code() == "MISSINGPARAMETEREXCEPTION");
         }
     }
+
+    TEST_CASE(
+        "contact_points: control characters are refused in emails and phones, whatever the "
+        "path") {
+        // Paths without JSON (query strings, command line) reach these functions too.
+        for (const std::string& bad :
+             {std::string("a@b.example\0", 12), std::string("a\0@b.example", 12),
+              std::string("a@b.ex\x01"
+                          "ample"),
+              std::string("a@b.example\x7F"), std::string("a\x1B[2J@b.example")}) {
+            CAPTURE(bad);
+            CHECK(rejected_parameters([&] { normalize_email(bad, "email_address"); }) ==
+                  Params{"email_address"});
+        }
+        for (const std::string& bad : {std::string("99478230\0", 9),
+                                       std::string("9947\x08"
+                                                   "8230"),
+                                       std::string("+357\x7F"
+                                                   "99478230")}) {
+            CAPTURE(bad);
+            CHECK(rejected_parameters([&] { normalize_phone(bad, "CYP", "phone"); }) ==
+                  Params{"phone"});
+        }
+        CHECK(rejected_parameters([] { normalize_phone("99478230", std::string("CY\0P", 4)); }) ==
+              Params{"country_code"});
+        // Whitespace at the ends is still trimmed, as before.
+        CHECK(normalize_email("\ta@b.example\n").display == "a@b.example");
+        CHECK(normalize_phone("\t99478230\r\n", "CYP") == "+35799478230");
+    }
 }
