@@ -22,3 +22,7 @@ contactd_fuzz_target(jwt
   SOURCES src/crypto/jwt.cpp src/crypto/encoding.cpp src/crypto/digest.cpp
           src/util/strict_json.cpp src/util/strings.cpp
   LIBS OpenSSL::Crypto)
+
+contactd_fuzz_target(request_framing
+  SOURCES src/http/request_framing.cpp src/http/request_stream.cpp src/util/strings.cpp
+  LIBS PkgConfig::HTTPLIB)
