@@ -169,6 +169,29 @@ class SqliteSignInFailures final : public SignInFailureRepository {
     SQLite::Database& db_;
 };
 
+class SqliteSecurityEvents final : public SecurityEventRepository {
+  public:
+    explicit SqliteSecurityEvents(SQLite::Database& db) : db_(db) {}
+    void insert(const SecurityEventRecord& event) override;
+    std::vector<SecurityEventRecord> list(const Filter& filter, std::int64_t offset,
+                                          int limit) override;
+    std::int64_t count(const Filter& filter) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
+class SqliteMaintenance final : public MaintenanceRepository {
+  public:
+    explicit SqliteMaintenance(SQLite::Database& db) : db_(db) {}
+    int delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) override;
+    std::vector<std::string> unvalidated_registrations(std::int64_t created_by, int limit) override;
+    bool delete_contact_entirely(const std::string& contact_id) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
 class SqliteRepositories final : public Repositories {
   public:
     explicit SqliteRepositories(SQLite::Database& db)
@@ -181,7 +204,9 @@ class SqliteRepositories final : public Repositories {
           outbox_(db),
           organisations_(db),
           audit_(db),
-          sign_in_failures_(db) {}
+          sign_in_failures_(db),
+          security_events_(db),
+          maintenance_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -192,6 +217,8 @@ class SqliteRepositories final : public Repositories {
     OrganisationRepository& organisations() override { return organisations_; }
     AuditRepository& audit() override { return audit_; }
     SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
+    SecurityEventRepository& security_events() override { return security_events_; }
+    MaintenanceRepository& maintenance() override { return maintenance_; }
 
   private:
     SqliteSettings settings_;
@@ -204,6 +231,8 @@ class SqliteRepositories final : public Repositories {
     SqliteOrganisations organisations_;
     SqliteAudit audit_;
     SqliteSignInFailures sign_in_failures_;
+    SqliteSecurityEvents security_events_;
+    SqliteMaintenance maintenance_;
 };
 
 }  // namespace contactd::storage::sqlite
