@@ -133,6 +133,11 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_PASSWORD_BACKOFF_MAX", c.password_backoff_max, 0, 24 * 3600);
     set_int("CONTACTD_PASSWORD_MAX_FAILURES_PER_HOUR", c.password_max_failures_per_hour, 1, 100);
     set_int("CONTACTD_HTTP_THREADS", c.http_threads, 4, 4096);
+    // Hardening (issue 8).
+    set_int("CONTACTD_UNVERIFIED_TTL", c.unverified_ttl, 600, 365LL * 24 * 3600);
+    set_int("CONTACTD_PURGE_INTERVAL", c.purge_interval, 0, 24 * 3600);
+    if (auto v = text("CONTACTD_DEVELOPMENT"))
+        c.development = parse_switch("CONTACTD_DEVELOPMENT", *v);
 }
 
 Settings process_environment() {
