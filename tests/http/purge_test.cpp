@@ -47,8 +47,8 @@ std::string backoffice_contact(TestServer& server, const std::string& email) {
 
 TEST_SUITE("http::purge") {
     TEST_CASE(
-        "purge: a stale unvalidated registration goes with everything of its own; validated, "
-        "password and back-office contacts stay; expired codes and decoys go") {
+        "purge: a stale unvalidated registration goes with everything of its own, while validated, "
+        "password and back-office contacts stay, and expired codes and decoys go") {
         TestServer server([](Config& c) { c.purge_interval = 0; });  // run by hand
         const auto stale = register_phone(server, "99478230");
         REQUIRE(stale->status == 201);

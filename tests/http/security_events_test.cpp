@@ -62,7 +62,7 @@ void check_event(const Json& e, const std::string& type, const Json& contact_id)
 
 TEST_SUITE("http::security_events") {
     TEST_CASE(
-        "security_events: codes sent, failed, burned and validated; refresh reuse; sign-out") {
+        "security_events: codes sent, failed, burned and validated, refresh reuse, sign-out") {
         TestServer server;
         const auto registered = post_as(
             server, kContacts + "/register",
