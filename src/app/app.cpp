@@ -9,6 +9,7 @@
 #include "http/backoffice_routes.h"
 #include "http/message_routes.h"
 #include "http/portal_routes.h"
+#include "http/security_event_routes.h"
 #include "http/self_service_routes.h"
 #include "integrations/facebook_graph.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -20,12 +21,28 @@ std::unique_ptr<storage::Store> open_store(const Config& config) {
     return std::make_unique<storage::sqlite::SqliteStore>(config.db_path);
 }
 
+void check_development_delivery(const Config& config) {
+    if (!config.development_delivery() || config.development ||
+        http::is_loopback_host(config.listen_host))
+        return;
+    throw std::runtime_error(
+        "no SMS or SMTP channel is configured, so every code would go to the development "
+        "inbox and the log; refusing to listen on " +
+        config.listen_host +
+        ". Listen on a loopback address (CONTACTD_LISTEN=127.0.0.1:PORT), configure a channel "
+        "(CONTACTD_SMS_WEBHOOK_URL or CONTACTD_TWILIO_*, and CONTACTD_SMTP_URL), or set "
+        "CONTACTD_DEVELOPMENT=on to run development delivery on this address anyway (the "
+        "inbox still answers only to loopback clients)");
+}
+
 App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {
+    check_development_delivery(config_);
     store_ = open_store(config_);
+    events_ = std::make_unique<domain::SecurityEvents>(*store_, clock_);
     const auto keys = load_key_material(*store_, config_, clock_.now());
     jwt_ = std::make_unique<crypto::JwtCodec>(keys.jwt_key, config_.jwt_issuer, "self-service",
                                               keys.jwt_previous_keys);
-    api_keys_ = std::make_unique<domain::ApiKeyService>(*store_, clock_);
+    api_keys_ = std::make_unique<domain::ApiKeyService>(*store_, clock_, *events_);
     portal_api_key_ = "pk_portal_" + crypto::random_token(24);
     api_keys_->add_ephemeral_public_key(portal_api_key_);
 
@@ -46,8 +63,10 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     sessions_ = std::make_unique<domain::SessionService>(
         clock_, *jwt_,
         domain::SessionPolicy{config_.access_ttl, config_.refresh_idle_ttl,
-                              config_.refresh_absolute_ttl, config_.refresh_reuse_grace});
-    auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_);
+                              config_.refresh_absolute_ttl, config_.refresh_reuse_grace},
+        events_.get());
+    auth_ = std::make_unique<domain::AuthService>(*store_, clock_, *otps_, *sessions_, *outbox_,
+                                                  *events_);
     if (config_.facebook_app_id && config_.facebook_app_secret) {
         facebook_ = std::make_unique<integrations::FacebookGraph>(
             config_.facebook_graph_url, *config_.facebook_app_id, *config_.facebook_app_secret);
@@ -64,12 +83,13 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
         domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
                               config_.password_max_failures_per_hour},
-        facebook_.get(), config_.max_identities_per_contact);
-    facebook_sign_in_ =
-        std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_, facebook_.get());
+        *events_, facebook_.get(), config_.max_identities_per_contact);
+    facebook_sign_in_ = std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_,
+                                                                 facebook_.get(), *events_);
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
-    backoffice_contacts_ = std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_);
+    backoffice_contacts_ =
+        std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_, *events_);
     backoffice_organisations_ =
         std::make_unique<domain::BackOfficeOrganisations>(*store_, clock_, *audit_);
     messages_ = std::make_unique<domain::MessageService>(*store_);
@@ -81,6 +101,21 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
                                  3600.0 / config_.rate_limit_send_per_hour},
             domain::BucketPolicy{config_.rate_limit_check_burst,
                                  60.0 / config_.rate_limit_check_per_minute});
+    }
+    purge_ = std::make_unique<domain::PurgeService>(
+        *store_, clock_,
+        domain::PurgePolicy{config_.unverified_ttl,
+                            std::max<std::int64_t>(3600, config_.otp_resend_interval)});
+    if (config_.purge_interval > 0) {
+        purge_task_ = std::make_unique<PeriodicTask>(
+            "purge", std::chrono::seconds(config_.purge_interval), [this] {
+                const auto report = purge_->run_once();
+                if (report.codes > 0 || report.registrations > 0) {
+                    log::info("purge: deleted " + std::to_string(report.codes) +
+                              " expired codes, " + std::to_string(report.registrations) +
+                              " registrations never validated");
+                }
+            });
     }
 
     http::ServerOptions options;
@@ -100,6 +135,7 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
 
 App::~App() {
     stop();
+    if (purge_task_) purge_task_->stop();
     dispatcher_->stop();
 }
 
@@ -110,7 +146,8 @@ void App::add_routes() {
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(
         *server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_, *audit_,
-                                       *api_keys_});
+                                       *api_keys_, *addresses_});
+    http::add_security_event_routes(*server_, http::SecurityEventRoutesDeps{*events_, *api_keys_});
     http::add_portal_routes(
         *server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});
 }
@@ -118,6 +155,7 @@ void App::add_routes() {
 int App::start() {
     const int port = server_->bind();
     dispatcher_->start();
+    if (purge_task_) purge_task_->start();
     return port;
 }
 
@@ -127,6 +165,7 @@ void App::serve() {
 
 void App::stop() {
     server_->stop();
+    if (purge_task_) purge_task_->stop();
 }
 
 }  // namespace contactd

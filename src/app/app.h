@@ -20,18 +20,26 @@
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
 #include "domain/profile_service.h"
+#include "domain/purge_service.h"
 #include "domain/request_limiter.h"
+#include "domain/security_events.h"
 #include "domain/session_service.h"
 #include "domain/sms_budget.h"
 #include "http/client_address.h"
 #include "http/server.h"
 #include "storage/store.h"
 #include "util/clock.h"
+#include "util/periodic_task.h"
 
 namespace contactd {
 
 // Opens the database named by the config (applying migrations).
 std::unique_ptr<storage::Store> open_store(const Config& config);
+
+// Throws std::runtime_error, saying why and what to set, when development delivery
+// (no SMS or SMTP channel) would run on a listen address other clients can reach,
+// unless CONTACTD_DEVELOPMENT=on.
+void check_development_delivery(const Config& config);
 
 class App {
   public:
@@ -40,7 +48,7 @@ class App {
     App(Config config, const Clock& clock);
     ~App();
 
-    // Binds the listening socket and starts delivery; returns the port.
+    // Binds the listening socket, starts delivery and the periodic purge; returns the port.
     int start();
     // Serves HTTP until stop(); then waits for in-flight requests.
     void serve();
@@ -53,6 +61,8 @@ class App {
     delivery::Dispatcher& dispatcher() { return *dispatcher_; }
     const std::string& portal_api_key() const { return portal_api_key_; }
     const crypto::PasswordHasher& password_hasher() const { return *hasher_; }
+    const domain::SecurityEvents& security_events() const { return *events_; }
+    const domain::PurgeService& purge() const { return *purge_; }
 
   private:
     void add_routes();
@@ -60,6 +70,7 @@ class App {
     Config config_;
     const Clock& clock_;
     std::unique_ptr<storage::Store> store_;
+    std::unique_ptr<domain::SecurityEvents> events_;
     std::unique_ptr<crypto::JwtCodec> jwt_;
     std::unique_ptr<domain::ApiKeyService> api_keys_;
     std::unique_ptr<domain::MessageComposer> composer_;
@@ -80,6 +91,8 @@ class App {
     std::unique_ptr<domain::MessageService> messages_;
     std::unique_ptr<http::ClientAddressResolver> addresses_;
     std::unique_ptr<domain::RequestLimiter> limiter_;  // null when rate_limits is off
+    std::unique_ptr<domain::PurgeService> purge_;
+    std::unique_ptr<PeriodicTask> purge_task_;  // null when CONTACTD_PURGE_INTERVAL is 0
     std::unique_ptr<http::HttpServer> server_;
     std::string portal_api_key_;
 };

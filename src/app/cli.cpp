@@ -12,6 +12,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "app/key_material.h"
+#include "domain/security_events.h"
 #include "util/log.h"
 
 namespace contactd {
@@ -101,9 +102,15 @@ int serve(const Arguments& args) {
                 config.development_delivery() ? "development" : "configured");
     if (config.development_delivery()) {
         std::printf(
-            "Open http://%s:%d/ in a browser; codes appear in this log and the portal's "
-            "development inbox.\n",
-            config.listen_host == "0.0.0.0" ? "127.0.0.1" : config.listen_host.c_str(), port);
+            "Development delivery is on (no SMS or SMTP channel): codes appear in this log and "
+            "in the development inbox, which answers only to loopback clients.\n"
+            "Open http://%s:%d/ in a browser on this machine.\n",
+            http::is_loopback_host(config.listen_host) ? config.listen_host.c_str() : "127.0.0.1",
+            port);
+        if (!http::is_loopback_host(config.listen_host)) {
+            log::warn("CONTACTD_DEVELOPMENT=on: development delivery on " + config.listen_host +
+                      ", which other machines can reach");
+        }
     }
     std::fflush(stdout);
 
@@ -135,7 +142,8 @@ int apikey(const Arguments& args) {
     const Config config = load_config(config_flags(args));
     auto store = open_store(config);
     SystemClock clock;
-    domain::ApiKeyService keys(*store, clock);
+    domain::SecurityEvents events(*store, clock);
+    domain::ApiKeyService keys(*store, clock, events);
     const std::string& action = args.words[1];
     if (action == "create") {
         const auto type_flag = args.flags.find("type");
@@ -174,7 +182,8 @@ int keys(const Arguments& args) {
     const Config config = load_config(config_flags(args));
     auto store = open_store(config);
     SystemClock clock;
-    const auto rotation = rotate_signing_key(*store, config, clock.now());
+    const domain::SecurityEvents events(*store, clock);
+    const auto rotation = rotate_signing_key(*store, config, clock.now(), events);
     std::printf("new signing key %s\n", rotation.signing_kid.c_str());
     for (const auto& kid : rotation.verifying_kids)
         std::printf("still verifying %s\n", kid.c_str());

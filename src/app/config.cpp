@@ -192,6 +192,11 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_RATE_LIMIT_CHECK_BURST", c.rate_limit_check_burst, 1, 100'000);
     set_int("CONTACTD_RATE_LIMIT_CHECK_PER_MINUTE", c.rate_limit_check_per_minute, 1, 1'000'000);
     set_int("CONTACTD_MAX_IDENTITIES_PER_CONTACT", c.max_identities_per_contact, 1, 100);
+    // Hardening (issue 8).
+    set_int("CONTACTD_UNVERIFIED_TTL", c.unverified_ttl, 600, 365LL * 24 * 3600);
+    set_int("CONTACTD_PURGE_INTERVAL", c.purge_interval, 0, 24 * 3600);
+    if (auto v = text("CONTACTD_DEVELOPMENT"))
+        c.development = parse_switch("CONTACTD_DEVELOPMENT", *v);
 }
 
 Settings process_environment() {

@@ -76,6 +76,11 @@ struct Config {
     int max_connections = 10000;
     std::vector<std::string> cors_origins;  // CONTACTD_CORS_ORIGINS: exact origins
 
+    // Hardening (issue 8): the periodic purge, and development delivery off loopback.
+    std::int64_t unverified_ttl = 86400;  // registrations by code never validated
+    std::int64_t purge_interval = 600;    // seconds between purges; 0 turns them off
+    bool development = false;             // CONTACTD_DEVELOPMENT: development delivery off loopback
+
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.
     bool development_delivery() const {

@@ -171,7 +171,8 @@ KeyMaterial load_key_material(storage::Store& store, const Config& config, std::
     });
 }
 
-KeyRotation rotate_signing_key(storage::Store& store, const Config& config, std::int64_t now) {
+KeyRotation rotate_signing_key(storage::Store& store, const Config& config, std::int64_t now,
+                               const domain::SecurityEvents& events) {
     if (config.jwt_secret) {
         throw std::runtime_error(
             "CONTACTD_JWT_SECRET is set, so the signing keys are the configuration's: rotate by "
@@ -195,7 +196,10 @@ KeyRotation rotate_signing_key(storage::Store& store, const Config& config, std:
         rotation.signing_kid = crypto::JwtCodec::kid_of(fresh.key);
         kept.push_back(std::move(fresh));
         write_ring(repos, kept);
-        // The coordinator records SIGNING_KEY_ROTATED here (rotation holds the kids).
+        // Kids name keys without revealing them; the event commits with the new ring.
+        events.record(
+            repos, domain::security_event::kSigningKeyRotated, std::nullopt, {},
+            {{"kid", rotation.signing_kid}, {"dropped_kids", rotation.dropped_kids.size()}});
         return rotation;
     });
 }

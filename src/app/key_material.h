@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "app/config.h"
+#include "domain/security_events.h"
 #include "storage/store.h"
 
 namespace contactd {
@@ -54,6 +55,8 @@ struct KeyRotation {
 
 // Makes a new signing key in the database key ring. Throws std::runtime_error when
 // CONTACTD_JWT_SECRET is set (the keys are then the configuration's, not the database's).
-KeyRotation rotate_signing_key(storage::Store& store, const Config& config, std::int64_t now);
+// Records SIGNING_KEY_ROTATED in the same transaction as the new key ring.
+KeyRotation rotate_signing_key(storage::Store& store, const Config& config, std::int64_t now,
+                               const domain::SecurityEvents& events);
 
 }  // namespace contactd

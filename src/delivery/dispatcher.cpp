@@ -101,6 +101,8 @@ int Dispatcher::run_once() {
         }
         record(message, result, outcome_name(result.outcome));
     }
+    // The texts just erased (they held codes) must not linger in the write-ahead log.
+    if (!due.empty()) store_.checkpoint();
     return static_cast<int>(due.size());
 }
 

@@ -13,8 +13,9 @@ std::string hash_key(const std::string& key) {
 
 }  // namespace
 
-ApiKeyService::ApiKeyService(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+ApiKeyService::ApiKeyService(storage::Store& store, const Clock& clock,
+                             const SecurityEvents& events)
+    : store_(store), clock_(clock), events_(events) {}
 
 std::optional<ApiKeyType> ApiKeyService::parse_type(const std::string& text) {
     if (text == "public") return ApiKeyType::Public;
@@ -22,7 +23,8 @@ std::optional<ApiKeyType> ApiKeyService::parse_type(const std::string& text) {
     return std::nullopt;
 }
 
-CreatedApiKey ApiKeyService::create(ApiKeyType type, const std::string& name) {
+CreatedApiKey ApiKeyService::create(ApiKeyType type, const std::string& name,
+                                    const ClientInfo& client) {
     const bool is_public = type == ApiKeyType::Public;
     CreatedApiKey created;
     created.key = (is_public ? "pk_" : "sk_") + crypto::random_token(32);
@@ -33,7 +35,11 @@ CreatedApiKey ApiKeyService::create(ApiKeyType type, const std::string& name) {
     r.key_hash = hash_key(created.key);
     r.prefix = created.key.substr(0, 10);
     r.created_at = clock_.now();
-    store_.write([&](storage::Repositories& repos) { repos.api_keys().insert(r); });
+    store_.write([&](storage::Repositories& repos) {
+        repos.api_keys().insert(r);
+        events_.record(repos, security_event::kApiKeyCreated, std::nullopt, client,
+                       {{"key_id", r.id}, {"type", r.key_type}});
+    });
     return created;
 }
 
@@ -41,9 +47,14 @@ std::vector<storage::ApiKeyRecord> ApiKeyService::list() {
     return store_.read([](storage::Repositories& repos) { return repos.api_keys().list(); });
 }
 
-bool ApiKeyService::revoke(const std::string& id) {
-    return store_.write(
-        [&](storage::Repositories& repos) { return repos.api_keys().revoke(id, clock_.now()); });
+bool ApiKeyService::revoke(const std::string& id, const ClientInfo& client) {
+    return store_.write([&](storage::Repositories& repos) {
+        const bool revoked = repos.api_keys().revoke(id, clock_.now());
+        if (revoked)
+            events_.record(repos, security_event::kApiKeyRevoked, std::nullopt, client,
+                           {{"key_id", id}});
+        return revoked;
+    });
 }
 
 std::optional<storage::ApiKeyRecord> ApiKeyService::find(const std::string& key) {

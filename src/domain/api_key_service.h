@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/security_events.h"
 #include "storage/store.h"
 #include "util/clock.h"
 
@@ -20,12 +21,14 @@ struct CreatedApiKey {
 
 class ApiKeyService {
   public:
-    ApiKeyService(storage::Store& store, const Clock& clock);
+    // Creating and revoking a key records APIKEY_CREATED / APIKEY_REVOKED (with the key's
+    // id and type, never the key) in the same transaction.
+    ApiKeyService(storage::Store& store, const Clock& clock, const SecurityEvents& events);
 
-    CreatedApiKey create(ApiKeyType type, const std::string& name);
+    CreatedApiKey create(ApiKeyType type, const std::string& name, const ClientInfo& client = {});
     std::vector<storage::ApiKeyRecord> list();
     // False when no live key has that id.
-    bool revoke(const std::string& id);
+    bool revoke(const std::string& id, const ClientInfo& client = {});
 
     // The live key matching `key`, or nullopt.
     std::optional<storage::ApiKeyRecord> find(const std::string& key);
@@ -38,6 +41,7 @@ class ApiKeyService {
   private:
     storage::Store& store_;
     const Clock& clock_;
+    const SecurityEvents& events_;
     std::optional<storage::ApiKeyRecord> ephemeral_;
 };
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/client_info.h"
 #include "domain/paging.h"
 #include "storage/store.h"
 #include "util/clock.h"
@@ -17,6 +18,7 @@ namespace contactd::domain {
 // Who makes a back-office change.
 struct Actor {
     std::string api_key_id;
+    ClientInfo client;  // the request's address and id, for security events
 };
 
 namespace audit_action {

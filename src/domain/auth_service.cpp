@@ -18,11 +18,65 @@ Error code_failure(OtpFailure failure) {
     return not_authenticated("The code is not valid or has expired", "INVALIDOTPEXCEPTION");
 }
 
+const char* failure_name(OtpFailure failure) {
+    switch (failure) {
+        case OtpFailure::Unknown:
+            return "UNKNOWN";
+        case OtpFailure::Wrong:
+            return "WRONG";
+        case OtpFailure::Expired:
+            return "EXPIRED";
+        case OtpFailure::Burned:
+            return "BURNED";
+        case OtpFailure::Used:
+            return "USED";
+    }
+    return "WRONG";
+}
+
 }  // namespace
 
 AuthService::AuthService(storage::Store& store, const Clock& clock, const OtpService& otps,
-                         const SessionService& sessions, const OutboxWriter& outbox)
-    : store_(store), clock_(clock), otps_(otps), sessions_(sessions), outbox_(outbox) {}
+                         const SessionService& sessions, const OutboxWriter& outbox,
+                         const SecurityEvents& events)
+    : store_(store),
+      clock_(clock),
+      otps_(otps),
+      sessions_(sessions),
+      outbox_(outbox),
+      events_(events) {}
+
+void record_code_sent(const SecurityEvents& events, storage::Repositories& repos,
+                      const IssuedCode& issued, const ClientInfo& client) {
+    const auto& otp = issued.record;
+    const Destination destination{otp.channel == "SMS" ? "PHONE" : "EMAIL", otp.destination,
+                                  otp.destination};
+    events.record(repos, security_event::kCodeSent, otp.contact_id, client,
+                  {{"channel", otp.channel},
+                   {"purpose", otp.purpose},
+                   {"destination", obfuscate(destination)},
+                   {"matched", otp.contact_id.has_value()}});
+}
+
+void AuthService::code_sent(storage::Repositories& repos, const IssuedCode& issued,
+                            const ClientInfo& client) const {
+    record_code_sent(events_, repos, issued, client);
+}
+
+Error AuthService::code_failed(storage::Repositories& repos,
+                               const std::optional<std::string>& otp_id, OtpFailure failure,
+                               const ClientInfo& client) const {
+    const auto otp = otp_id ? repos.otps().find(*otp_id) : std::nullopt;
+    const auto contact_id = otp ? otp->contact_id : std::nullopt;
+    events_.record(repos, security_event::kCodeFailed, contact_id, client,
+                   {{"reason", failure_name(failure)}});
+    // The wrong code that used up the last attempt burned the code.
+    if (failure == OtpFailure::Wrong && otp && otp->attempts >= otps_.policy().max_attempts) {
+        events_.record(repos, security_event::kLockedOut, contact_id, client,
+                       {{"what", "CODE"}, {"attempts", otp->attempts}});
+    }
+    return code_failure(failure);
+}
 
 Destination AuthService::destination_of(const CredentialInput& credential) {
     const auto name = to_upper(credential.name);
@@ -53,7 +107,7 @@ Destination AuthService::destination_of(const IdentityInput& identity) {
 }
 
 RegistrationResult AuthService::register_contact(const RegistrationInput& input,
-                                                 const ClientInfo&) {
+                                                 const ClientInfo& client) {
     const auto provider = to_upper(input.identity.provider);
     if (provider != "PHONE" && provider != "EMAIL") {
         throw invalid_value("provider must be PHONE, EMAIL or FACEBOOK", {"provider"});
@@ -83,6 +137,7 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
                 otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kSignIn,
                                     existing->contact_id, existing->id, destination.field});
             outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
+            code_sent(repos, issued, client);
             return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
         }
         auto contact = new_contact(input, first_name, last_name, now);
@@ -100,13 +155,14 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
             otps_.issue(repos, {destination.channel(), destination.key, otp_purpose::kRegister,
                                 contact.id, identity.id, destination.field});
         outbox_.queue_code(repos, issued, MessageKind::SignUpCode, contact);
+        code_sent(repos, issued, client);
         return OtpChallenge{issued.record.id, obfuscate(destination), contact.id};
     });
     outbox_.wake();
     return challenge;
 }
 
-OtpChallenge AuthService::request_code(const Destination& destination) {
+OtpChallenge AuthService::request_code(const Destination& destination, const ClientInfo& client) {
     auto challenge = store_.write([&](storage::Repositories& repos) {
         std::optional<storage::ContactRecord> contact;
         std::optional<std::string> identity_id;
@@ -128,6 +184,7 @@ OtpChallenge AuthService::request_code(const Destination& destination) {
                                 contact ? std::optional(contact->id) : std::nullopt, identity_id,
                                 destination.field});
         if (contact) outbox_.queue_code(repos, issued, MessageKind::SignInCode, contact);
+        code_sent(repos, issued, client);
         return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
     });
     outbox_.wake();
@@ -150,14 +207,20 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
     const auto now = clock_.now();
     const std::string contact_id = *otp.contact_id;
     if (otp.identity_id) {
-        if (otp.purpose == otp_purpose::kSignIn) {
-            const auto identity = repos.identities().find(*otp.identity_id);
-            if (identity && !identity->is_verified && identity->password_hash) {
-                // A password set by whoever registered this email without ever proving
-                // it: the one proving the email now takes the account, so that password
-                // and every session it opened end here.
-                repos.identities().set_password_hash(identity->id, std::nullopt);
-                repos.sessions().revoke_all_for_contact(contact_id, now);
+        const auto identity = repos.identities().find(*otp.identity_id);
+        if (identity && !identity->is_verified) {
+            // The first proof of this identity. REGISTER and VERIFY_IDENTITY codes for it
+            // are issued only to whoever set it up (its registration or addition, or their
+            // own password change since); any other code (a sign-in code its owner asked
+            // for) means the one proving it now is its owner and may not be who registered
+            // it: what was set up before the proof ends here, so that a stranger who
+            // registered someone's email keeps nothing.
+            const bool claimant = otp.purpose == otp_purpose::kRegister ||
+                                  otp.purpose == otp_purpose::kVerifyIdentity;
+            if (!claimant) {
+                if (identity->password_hash)
+                    repos.identities().set_password_hash(identity->id, std::nullopt);
+                sessions_.revoke_all(repos, contact_id, client, "IDENTITY_PROVEN");
             }
         }
         repos.identities().mark_verified(*otp.identity_id);
@@ -181,12 +244,14 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
 
 SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code,
                                     const ClientInfo& client) {
-    return write_then_raise(store_,
-                            [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-                                auto otp = otps_.redeem(repos, auth_otp, code);
-                                if (!otp) return tl::unexpected(code_failure(otp.error()));
-                                return redeem(repos, *otp, client);
-                            });
+    return write_then_raise(
+        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+            auto otp = otps_.redeem(repos, auth_otp, code);
+            if (!otp) {
+                return tl::unexpected(code_failed(repos, auth_otp, otp.error(), client));
+            }
+            return redeem(repos, *otp, client);
+        });
 }
 
 SignedIn AuthService::validate_code(const Destination& destination, const std::string& code,
@@ -194,9 +259,12 @@ SignedIn AuthService::validate_code(const Destination& destination, const std::s
     return write_then_raise(
         store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
             const auto latest = repos.otps().latest_for_destination(destination.key);
-            if (!latest) return tl::unexpected(code_failure(OtpFailure::Unknown));
+            if (!latest) {
+                return tl::unexpected(
+                    code_failed(repos, std::nullopt, OtpFailure::Unknown, client));
+            }
             auto otp = otps_.redeem(repos, latest->id, code);
-            if (!otp) return tl::unexpected(code_failure(otp.error()));
+            if (!otp) return tl::unexpected(code_failed(repos, latest->id, otp.error(), client));
             return redeem(repos, *otp, client);
         });
 }
@@ -210,8 +278,10 @@ SignedIn AuthService::refresh(const std::string& refresh_token, const ClientInfo
                             });
 }
 
-void AuthService::sign_out(const Bearer& bearer) {
-    store_.write([&](storage::Repositories& repos) { sessions_.revoke(repos, bearer.session_id); });
+void AuthService::sign_out(const Bearer& bearer, const ClientInfo& client) {
+    store_.write([&](storage::Repositories& repos) {
+        sessions_.revoke(repos, bearer.session_id, client, "SIGN_OUT");
+    });
 }
 
 }  // namespace contactd::domain

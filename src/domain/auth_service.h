@@ -8,6 +8,7 @@
 
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
+#include "domain/security_events.h"
 #include "domain/session_service.h"
 #include "storage/store.h"
 
@@ -70,10 +71,16 @@ SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens
 // "+357*****230", "a***@e***.com": what request-otp may show of a destination.
 std::string obfuscate(const Destination& destination);
 
+// Records CODE_SENT for a code just issued: channel, purpose, the obfuscated destination
+// and whether it went to a contact (a decoy for an unknown destination does not).
+void record_code_sent(const SecurityEvents& events, storage::Repositories& repos,
+                      const IssuedCode& issued, const ClientInfo& client);
+
 class AuthService {
   public:
     AuthService(storage::Store& store, const Clock& clock, const OtpService& otps,
-                const SessionService& sessions, const OutboxWriter& outbox);
+                const SessionService& sessions, const OutboxWriter& outbox,
+                const SecurityEvents& events);
 
     // PHONE, or EMAIL without password: creates the contact and sends a code (or, if the
     // identity exists, sends that contact a sign-in code and changes nothing else).
@@ -81,15 +88,20 @@ class AuthService {
 
     // Sends a sign-in code to the destination if it belongs to a contact (by identity,
     // or by the contact's recorded email or phone). Answers the same either way.
-    OtpChallenge request_code(const Destination& destination);
+    OtpChallenge request_code(const Destination& destination, const ClientInfo& client);
 
+    // The first proof of an identity ends what was set up before it (account
+    // pre-hijacking): every session of the contact is revoked and a password of that
+    // identity dropped, unless the proof came through the auth_otp issued by what set the
+    // identity up (its registration, its addition, or the registrant's own password
+    // change since), whether named by its auth_otp or by destination and code.
     SignedIn validate_code(const std::string& auth_otp, const std::string& code,
                            const ClientInfo& client);
     SignedIn validate_code(const Destination& destination, const std::string& code,
                            const ClientInfo& client);
 
     SignedIn refresh(const std::string& refresh_token, const ClientInfo& client);
-    void sign_out(const Bearer& bearer);
+    void sign_out(const Bearer& bearer, const ClientInfo& client);
 
     // Parses a destination from a credential or an identity. Throws Error(InvalidValue).
     static Destination destination_of(const CredentialInput& credential);
@@ -98,12 +110,18 @@ class AuthService {
   private:
     SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
                     const ClientInfo& client) const;
+    // Records CODE_FAILED (and LOCKED_OUT when this wrong code burned it); the error to raise.
+    Error code_failed(storage::Repositories& repos, const std::optional<std::string>& otp_id,
+                      OtpFailure failure, const ClientInfo& client) const;
+    void code_sent(storage::Repositories& repos, const IssuedCode& issued,
+                   const ClientInfo& client) const;
 
     storage::Store& store_;
     const Clock& clock_;
     const OtpService& otps_;
     const SessionService& sessions_;
     const OutboxWriter& outbox_;
+    const SecurityEvents& events_;
 };
 
 }  // namespace contactd::domain

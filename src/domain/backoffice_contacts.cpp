@@ -196,8 +196,8 @@ storage::ContactRecord find_contact(storage::Repositories& repos, const std::str
 }
 
 BackOfficeContacts::BackOfficeContacts(storage::Store& store, const Clock& clock,
-                                       const AuditTrail& audit)
-    : store_(store), clock_(clock), audit_(audit) {}
+                                       const AuditTrail& audit, const SecurityEvents& events)
+    : store_(store), clock_(clock), audit_(audit), events_(events) {}
 
 std::string BackOfficeContacts::create(const Actor& actor, const ContactInput& input) {
     const std::string id = id_or_generate(input.id);
@@ -268,6 +268,8 @@ void BackOfficeContacts::remove(const Actor& actor, const std::string& id_or_cod
         repos.contacts().remove(contact.id);
         audit_.record(repos, actor, audit_action::kContactDelete, audit_entity::kContact,
                       contact.id);
+        events_.record(repos, security_event::kContactDeleted, contact.id, actor.client,
+                       {{"by", "BACKOFFICE"}, {"key_id", actor.api_key_id}});
     });
 }
 
@@ -295,6 +297,10 @@ void BackOfficeContacts::revoke_sessions(const Actor& actor, const std::string& 
         const int revoked = repos.sessions().revoke_all_for_contact(contact.id, clock_.now());
         audit_.record(repos, actor, audit_action::kContactSessionsRevoke, audit_entity::kContact,
                       contact.id, {{"revoked", revoked}});
+        if (revoked > 0) {
+            events_.record(repos, security_event::kSessionRevoked, contact.id, actor.client,
+                           {{"count", revoked}, {"reason", "BACKOFFICE"}});
+        }
     });
 }
 

@@ -10,6 +10,7 @@
 
 #include "domain/audit_trail.h"
 #include "domain/paging.h"
+#include "domain/security_events.h"
 #include "storage/store.h"
 #include "util/clock.h"
 
@@ -60,7 +61,9 @@ struct BackOfficeContact {
 
 class BackOfficeContacts {
   public:
-    BackOfficeContacts(storage::Store& store, const Clock& clock, const AuditTrail& audit);
+    // Deleting a contact records CONTACT_DELETED, revoking its sessions SESSION_REVOKED.
+    BackOfficeContacts(storage::Store& store, const Clock& clock, const AuditTrail& audit,
+                       const SecurityEvents& events);
 
     // Returns the id. Throws Error(AlreadyExists) when the id or code is taken.
     std::string create(const Actor& actor, const ContactInput& input);
@@ -85,6 +88,7 @@ class BackOfficeContacts {
     storage::Store& store_;
     const Clock& clock_;
     const AuditTrail& audit_;
+    const SecurityEvents& events_;
 };
 
 // The contact whose id, or else whose code, is `id_or_code`. Throws Error(NotFound).

@@ -63,7 +63,8 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
                                      const OtpService& otps, const SessionService& sessions,
                                      const OutboxWriter& outbox,
                                      const crypto::PasswordHasher& hasher, SignInBackoff backoff,
-                                     const FacebookVerifier* facebook, int max_identities)
+                                     const SecurityEvents& events, const FacebookVerifier* facebook,
+                                     int max_identities)
     : store_(store),
       clock_(clock),
       otps_(otps),
@@ -71,6 +72,7 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
       outbox_(outbox),
       hasher_(hasher),
       backoff_(backoff),
+      events_(events),
       facebook_(facebook),
       max_identities_(max_identities) {}
 
@@ -119,6 +121,21 @@ void CredentialService::release_try(const std::string& try_id) {
     store_.write([&](storage::Repositories& repos) { repos.sign_in_failures().remove(try_id); });
 }
 
+void CredentialService::record_failure(const std::string& key_hash,
+                                       const std::optional<std::string>& contact_id,
+                                       const ClientInfo& client, const char* reason) {
+    // The try itself was counted (and committed) before it was checked; this records how
+    // it ended. Never the name typed: it may be a password typed in the wrong field.
+    store_.write([&](storage::Repositories& repos) {
+        events_.record(repos, security_event::kSignInFailed, contact_id, client,
+                       {{"method", auth_method::kPassword}, {"reason", reason}});
+        if (const auto wait = wait_before_try(repos, key_hash, clock_.now()); wait > 0) {
+            events_.record(repos, security_event::kLockedOut, contact_id, client,
+                           {{"what", "PASSWORD"}, {"retry_after", wait}});
+        }
+    });
+}
+
 // ---- sign-up and sign-in ----
 
 SignedIn CredentialService::register_contact(const RegistrationInput& input,
@@ -152,7 +169,7 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
         repos.contacts().insert(contact);
         repos.identities().insert(identity);
         // The contact stays unverified until this code comes back through validate-otp.
-        send_verification(repos, identity, contact, true);
+        send_verification(repos, identity, contact, true, client);
         return load_signed_in(repos,
                               sessions_.start(repos, contact.id, auth_method::kPassword, client));
     });
@@ -181,7 +198,14 @@ SignedIn CredentialService::sign_in(const std::string& username, const std::stri
         release_try(reservation.try_id);  // the gate was full: nothing was checked
         throw;
     }
-    if (!right) throw wrong_credentials();  // the counted try stays
+    if (!right) {
+        // The counted try stays.
+        record_failure(
+            key_hash,
+            reservation.identity ? std::optional(reservation.identity->contact_id) : std::nullopt,
+            client, "WRONG_CREDENTIALS");
+        throw wrong_credentials();
+    }
 
     std::optional<std::string> rehashed;
     if (hasher_.needs_rehash(*reservation.identity->password_hash)) {
@@ -208,7 +232,8 @@ SignedIn CredentialService::sign_in(const std::string& username, const std::stri
 // ---- identities ----
 
 AddedIdentity CredentialService::add_identity(const Bearer& bearer,
-                                              const IdentityAddition& addition) {
+                                              const IdentityAddition& addition,
+                                              const ClientInfo& client) {
     const auto provider = to_upper(addition.identity.provider);
     if (provider == "FACEBOOK") {
         if (addition.identity.password) throw password_needs_email();
@@ -225,19 +250,21 @@ AddedIdentity CredentialService::add_identity(const Bearer& bearer,
     });
     if (existing && existing->contact_id == bearer.contact_id) {
         if (new_password)
-            return change_password(bearer, *existing, *new_password, addition.current_password);
+            return change_password(bearer, *existing, *new_password, addition.current_password,
+                                   client);
         if (existing->is_verified)
             throw already_exists("The contact already has this identity", {"identity"});
-        return resend_verification(*existing);
+        return resend_verification(*existing, client);
     }
     if (existing && !is_pending(*existing)) {
         throw already_exists("This identity belongs to another contact", {"identity"});
     }
-    return add_new(bearer, destination, new_password);
+    return add_new(bearer, destination, new_password, client);
 }
 
 AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination& destination,
-                                         const std::optional<std::string>& new_password) {
+                                         const std::optional<std::string>& new_password,
+                                         const ClientInfo& client) {
     const auto password_hash =
         new_password ? std::optional(hasher_.hash(*new_password)) : std::nullopt;
     auto added = store_.write([&](storage::Repositories& repos) {
@@ -254,7 +281,7 @@ AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination
         identity.password_hash = password_hash;
         identity.requires_verification = true;
         repos.identities().insert(identity);
-        auto challenge = send_verification(repos, identity, contact, false);
+        auto challenge = send_verification(repos, identity, contact, false, client);
         notify_identity_added(repos, contact, identity.id);
         return AddedIdentity{identity.id, std::move(challenge)};
     });
@@ -262,22 +289,26 @@ AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination
     return added;
 }
 
-AddedIdentity CredentialService::resend_verification(const storage::IdentityRecord& identity) {
+AddedIdentity CredentialService::resend_verification(const storage::IdentityRecord& identity,
+                                                     const ClientInfo& client) {
     auto added = store_.write([&](storage::Repositories& repos) {
         const auto current = repos.identities().find(identity.id);
         if (!current || current->contact_id != identity.contact_id) throw not_found("Identity");
         if (current->is_verified)
             throw already_exists("The contact already has this identity", {"identity"});
         const auto contact = require_contact(repos, current->contact_id);
-        return AddedIdentity{current->id, send_verification(repos, *current, contact, false)};
+        return AddedIdentity{current->id,
+                             send_verification(repos, *current, contact, false, client)};
     });
     outbox_.wake();
     return added;
 }
 
-AddedIdentity CredentialService::change_password(
-    const Bearer& bearer, const storage::IdentityRecord& identity, const std::string& new_password,
-    const std::optional<std::string>& current_password) {
+AddedIdentity CredentialService::change_password(const Bearer& bearer,
+                                                 const storage::IdentityRecord& identity,
+                                                 const std::string& new_password,
+                                                 const std::optional<std::string>& current_password,
+                                                 const ClientInfo& client) {
     // An identity nobody can sign in with yet needs no proof: its password only starts to
     // count once the code sent to it comes back.
     const bool usable = !is_pending(identity);
@@ -304,7 +335,10 @@ AddedIdentity CredentialService::change_password(
                 release_try(reservation.try_id);
                 throw;
             }
-            if (!right) throw forbidden("The current password is not correct");
+            if (!right) {
+                record_failure(key_hash, identity.contact_id, client, "WRONG_CURRENT_PASSWORD");
+                throw forbidden("The current password is not correct");
+            }
         } else if (!recent_code_sign_in) {
             throw forbidden(
                 "Changing the password needs the current password (current_password), or a sign-in "
@@ -324,14 +358,16 @@ AddedIdentity CredentialService::change_password(
         repos.identities().set_password_hash(current->id, password_hash);
         AddedIdentity out{current->id, std::nullopt};
         if (usable) {
-            const auto now = clock_.now();
             repos.sign_in_failures().clear(failure_key(current->value));
-            repos.sessions().revoke_all_for_contact(bearer.contact_id, now, bearer.session_id);
+            sessions_.revoke_all(repos, bearer.contact_id, client, "PASSWORD_CHANGED",
+                                 bearer.session_id);
             outbox_.queue_notice(repos, "EMAIL", current->value, MessageKind::PasswordSet, contact);
         }
+        events_.record(repos, security_event::kPasswordChanged, bearer.contact_id, client,
+                       {{"identity_id", current->id}, {"first", !current->password_hash}});
         // Still unproven (a sign-up never confirmed, or an addition): send a code again.
         if (!current->is_verified)
-            out.challenge = send_verification(repos, *current, contact, true);
+            out.challenge = send_verification(repos, *current, contact, true, client);
         return out;
     });
     outbox_.wake();
@@ -374,7 +410,7 @@ AddedIdentity CredentialService::add_facebook(const Bearer& bearer, const Identi
 
 std::optional<OtpChallenge> CredentialService::send_verification(
     storage::Repositories& repos, const storage::IdentityRecord& identity,
-    const storage::ContactRecord& contact, bool optional) const {
+    const storage::ContactRecord& contact, bool optional, const ClientInfo& client) const {
     const auto destination = destination_of(identity);
     const bool sign_up = !identity.requires_verification;
     try {
@@ -385,6 +421,7 @@ std::optional<OtpChallenge> CredentialService::send_verification(
         outbox_.queue_code(repos, issued,
                            sign_up ? MessageKind::SignUpCode : MessageKind::VerifyIdentityCode,
                            contact);
+        record_code_sent(events_, repos, issued, client);
         return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
     } catch (const Error& e) {
         // A code went there moments ago: the sign-up or the change still stands.

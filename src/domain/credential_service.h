@@ -60,7 +60,8 @@ class CredentialService {
     CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
                       const SessionService& sessions, const OutboxWriter& outbox,
                       const crypto::PasswordHasher& hasher, SignInBackoff backoff,
-                      const FacebookVerifier* facebook = nullptr, int max_identities = 10);
+                      const SecurityEvents& events, const FacebookVerifier* facebook = nullptr,
+                      int max_identities = 10);
 
     // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
     SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
@@ -70,21 +71,28 @@ class CredentialService {
     SignedIn sign_in(const std::string& username, const std::string& password,
                      const ClientInfo& client);
 
-    AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition);
+    AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition,
+                               const ClientInfo& client);
 
   private:
     struct Reservation;
     Reservation reserve_try(const std::string& key_hash,
                             const std::optional<std::string>& email_key);
     void release_try(const std::string& try_id);
+    // Records SIGN_IN_FAILED for a checked wrong password, and LOCKED_OUT when the
+    // account must now wait before its next try.
+    void record_failure(const std::string& key_hash, const std::optional<std::string>& contact_id,
+                        const ClientInfo& client, const char* reason);
     std::int64_t wait_before_try(storage::Repositories& repos, const std::string& key_hash,
                                  std::int64_t now) const;
     AddedIdentity change_password(const Bearer& bearer, const storage::IdentityRecord& identity,
                                   const std::string& new_password,
-                                  const std::optional<std::string>& current_password);
-    AddedIdentity resend_verification(const storage::IdentityRecord& identity);
+                                  const std::optional<std::string>& current_password,
+                                  const ClientInfo& client);
+    AddedIdentity resend_verification(const storage::IdentityRecord& identity,
+                                      const ClientInfo& client);
     AddedIdentity add_new(const Bearer& bearer, const Destination& destination,
-                          const std::optional<std::string>& new_password);
+                          const std::optional<std::string>& new_password, const ClientInfo& client);
     AddedIdentity add_facebook(const Bearer& bearer, const IdentityInput& identity);
     std::optional<OtpChallenge> send_verification(storage::Repositories& repos,
                                                   const storage::IdentityRecord& identity,
@@ -92,18 +100,22 @@ class CredentialService {
                                                   bool optional) const;
     void require_room_for_identity(storage::Repositories& repos,
                                    const std::string& contact_id) const;
-    void notify_identity_added(storage::Repositories& repos, const storage::ContactRecord& contact,
-                               const std::string& new_identity_id) const;
+                                                  bool optional, const ClientInfo& client) const;
+                                                  void notify_identity_added(
+                                                      storage::Repositories& repos,
+                                                      const storage::ContactRecord& contact,
+                                                      const std::string& new_identity_id) const;
 
-    storage::Store& store_;
-    const Clock& clock_;
-    const OtpService& otps_;
-    const SessionService& sessions_;
-    const OutboxWriter& outbox_;
-    const crypto::PasswordHasher& hasher_;
-    const SignInBackoff backoff_;
-    const FacebookVerifier* facebook_;
-    const int max_identities_;
+                                                  storage::Store& store_;
+                                                  const Clock& clock_;
+                                                  const OtpService& otps_;
+                                                  const SessionService& sessions_;
+                                                  const OutboxWriter& outbox_;
+                                                  const crypto::PasswordHasher& hasher_;
+                                                  const SignInBackoff backoff_;
+                                                  const SecurityEvents& events_;
+                                                  const FacebookVerifier* facebook_;
+                                                  const int max_identities_;
 };
 
 }  // namespace contactd::domain

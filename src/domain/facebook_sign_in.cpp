@@ -1,6 +1,7 @@
 #include "domain/facebook_sign_in.h"
 
 #include "domain/new_records.h"
+#include "domain/transaction.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -16,8 +17,16 @@ std::optional<std::string> first_present(const std::optional<std::string>& a,
 }  // namespace
 
 FacebookSignIn::FacebookSignIn(storage::Store& store, const Clock& clock,
-                               const SessionService& sessions, const FacebookVerifier* facebook)
-    : store_(store), clock_(clock), sessions_(sessions), facebook_(facebook) {}
+                               const SessionService& sessions, const FacebookVerifier* facebook,
+                               const SecurityEvents& events)
+    : store_(store), clock_(clock), sessions_(sessions), events_(events), facebook_(facebook) {}
+
+void FacebookSignIn::record_failure(const ClientInfo& client, const char* reason) const {
+    store_.write([&](storage::Repositories& repos) {
+        events_.record(repos, security_event::kSignInFailed, std::nullopt, client,
+                       {{"method", auth_method::kFacebook}, {"reason", reason}});
+    });
+}
 
 FacebookProfile FacebookSignIn::verify(const std::optional<std::string>& token) const {
     if (!facebook_) throw invalid_value("Facebook sign-in is not configured", {"provider"});
@@ -54,14 +63,26 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
 }
 
 SignedIn FacebookSignIn::sign_in(const std::string& token, const ClientInfo& client) {
-    const auto profile = verify(token);
-    return store_.write([&](storage::Repositories& repos) {
-        const auto identity = repos.identities().find_by_value("FACEBOOK", profile.user_id);
-        if (!identity)
-            throw not_authenticated("No contact has this Facebook account; register first");
-        return load_signed_in(
-            repos, sessions_.start(repos, identity->contact_id, auth_method::kFacebook, client));
-    });
+    const auto profile = [&] {
+        try {
+            return verify(token);
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::NotAuthenticated) record_failure(client, "TOKEN_REFUSED");
+            throw;
+        }
+    }();
+    return write_then_raise(
+        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
+            const auto identity = repos.identities().find_by_value("FACEBOOK", profile.user_id);
+            if (!identity) {
+                events_.record(repos, security_event::kSignInFailed, std::nullopt, client,
+                               {{"method", auth_method::kFacebook}, {"reason", "UNKNOWN_ACCOUNT"}});
+                return tl::unexpected(
+                    not_authenticated("No contact has this Facebook account; register first"));
+            }
+            return load_signed_in(repos, sessions_.start(repos, identity->contact_id,
+                                                         auth_method::kFacebook, client));
+        });
 }
 
 }  // namespace contactd::domain

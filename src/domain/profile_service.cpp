@@ -54,12 +54,13 @@ std::vector<storage::SessionRecord> ProfileService::sessions(const std::string& 
     });
 }
 
-void ProfileService::revoke_session(const std::string& contact_id, const std::string& session_id) {
+void ProfileService::revoke_session(const std::string& contact_id, const std::string& session_id,
+                                    const ClientInfo& client) {
     store_.write([&](storage::Repositories& repos) {
         const auto session = repos.sessions().find(session_id);
         if (!session || session->contact_id != contact_id || session->revoked_at)
             throw not_found("Session");
-        sessions_.revoke(repos, session_id);
+        sessions_.revoke(repos, session_id, client, "REVOKED_BY_CONTACT");
     });
 }
 

@@ -37,7 +37,8 @@ class ProfileService {
     void update(const std::string& contact_id, const ProfileUpdate& update);
     std::vector<storage::SessionRecord> sessions(const std::string& contact_id);
     // Throws Error(NotFound) unless the session is a live one of the contact.
-    void revoke_session(const std::string& contact_id, const std::string& session_id);
+    void revoke_session(const std::string& contact_id, const std::string& session_id,
+                        const ClientInfo& client);
 
   private:
     storage::Store& store_;

@@ -20,8 +20,8 @@ Error invalid_session() {
 }  // namespace
 
 SessionService::SessionService(const Clock& clock, const crypto::JwtCodec& jwt,
-                               SessionPolicy policy)
-    : clock_(clock), jwt_(jwt), policy_(policy) {}
+                               SessionPolicy policy, const SecurityEvents* events)
+    : clock_(clock), jwt_(jwt), policy_(policy), events_(events) {}
 
 IssuedTokens SessionService::start(storage::Repositories& repos, const std::string& contact_id,
                                    const std::string& method, const ClientInfo& client) const {
@@ -36,6 +36,10 @@ IssuedTokens SessionService::start(storage::Repositories& repos, const std::stri
     session.user_agent = client.user_agent;
     session.ip_address = client.ip_address;
     repos.sessions().insert(session);
+    if (events_) {
+        events_->record(repos, security_event::kSignInSucceeded, contact_id, client,
+                        {{"method", method}, {"session_id", session.id}});
+    }
     return issue(repos, session);
 }
 
@@ -86,11 +90,15 @@ tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories&
         if (policy_.refresh_reuse_grace > 0 && now < first_use + policy_.refresh_reuse_grace) {
             // Most likely the same app refreshing from parallel calls: the winner holds
             // the successor. Refuse this one and keep the session.
+            if (events_) {
+                events_->record(repos, security_event::kRefreshTokenReused, session->contact_id,
+                                client, {{"session_id", session->id}, {"session_revoked", false}});
+            }
             return tl::unexpected(
                 not_authenticated("The refresh token was just used; use its successor"));
         }
         // A spent token came back: whoever holds the chain may be an attacker.
-        revoke_for_reuse(repos, *session, now);
+        revoke_for_reuse(repos, *session, now, client);
         return tl::unexpected(
             not_authenticated("The refresh token was already used; the session is revoked"));
     }
@@ -101,11 +109,14 @@ tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories&
 }
 
 void SessionService::revoke_for_reuse(storage::Repositories& repos,
-                                      const storage::SessionRecord& session,
-                                      std::int64_t now) const {
+                                      const storage::SessionRecord& session, std::int64_t now,
+                                      const ClientInfo& client) const {
     repos.sessions().revoke(session.id, now);
-    // The coordinator records REFRESH_TOKEN_REUSED here (session.id, session.contact_id):
-    // it commits with the revocation, before the error is raised (write_then_raise).
+    // Commits with the revocation, before the error is raised (write_then_raise).
+    if (events_) {
+        events_->record(repos, security_event::kRefreshTokenReused, session.contact_id, client,
+                        {{"session_id", session.id}, {"session_revoked", true}});
+    }
 }
 
 Bearer SessionService::authenticate(storage::Repositories& repos,
@@ -126,8 +137,25 @@ Bearer SessionService::authenticate(storage::Repositories& repos,
     return Bearer{claims->subject, claims->session_id};
 }
 
-void SessionService::revoke(storage::Repositories& repos, const std::string& session_id) const {
+void SessionService::revoke(storage::Repositories& repos, const std::string& session_id,
+                            const ClientInfo& client, const char* reason) const {
+    const auto session = repos.sessions().find(session_id);
     repos.sessions().revoke(session_id, clock_.now());
+    if (events_ && session && !session->revoked_at) {
+        events_->record(repos, security_event::kSessionRevoked, session->contact_id, client,
+                        {{"session_id", session_id}, {"reason", reason}});
+    }
+}
+
+int SessionService::revoke_all(storage::Repositories& repos, const std::string& contact_id,
+                               const ClientInfo& client, const char* reason,
+                               const std::optional<std::string>& keep) const {
+    const int revoked = repos.sessions().revoke_all_for_contact(contact_id, clock_.now(), keep);
+    if (events_ && revoked > 0) {
+        events_->record(repos, security_event::kSessionRevoked, contact_id, client,
+                        {{"count", revoked}, {"reason", reason}});
+    }
+    return revoked;
 }
 
 }  // namespace contactd::domain

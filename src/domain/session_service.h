@@ -16,6 +16,8 @@
 #include <string>
 
 #include "crypto/jwt.h"
+#include "domain/client_info.h"
+#include "domain/security_events.h"
 #include "storage/repositories.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -27,11 +29,6 @@ struct SessionPolicy {
     std::int64_t refresh_idle_ttl = 30 * 24 * 3600;
     std::int64_t refresh_absolute_ttl = 90 * 24 * 3600;
     std::int64_t refresh_reuse_grace = 10;  // seconds; 0: every reuse revokes
-};
-
-struct ClientInfo {
-    std::optional<std::string> user_agent;
-    std::optional<std::string> ip_address;
 };
 
 struct IssuedTokens {
@@ -56,8 +53,11 @@ inline constexpr const char* kFacebook = "FACEBOOK";
 
 class SessionService {
   public:
-    SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy);
+    // `events` (may be null in unit tests) records sign-ins, reuse and revocations.
+    SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy,
+                   const SecurityEvents* events = nullptr);
 
+    // Records SIGN_IN_SUCCEEDED with the method and the new session's id.
     IssuedTokens start(storage::Repositories& repos, const std::string& contact_id,
                        const std::string& method, const ClientInfo& client) const;
 
@@ -71,17 +71,27 @@ class SessionService {
     // Error(ExpiredToken).
     Bearer authenticate(storage::Repositories& repos, const std::string& access_token) const;
 
-    void revoke(storage::Repositories& repos, const std::string& session_id) const;
+    // Revokes one session (recording SESSION_REVOKED with `reason`), or every live session
+    // of a contact but `keep` (one event with the count, when there were any); returns how
+    // many were revoked.
+    void revoke(storage::Repositories& repos, const std::string& session_id,
+                const ClientInfo& client, const char* reason) const;
+    int revoke_all(storage::Repositories& repos, const std::string& contact_id,
+                   const ClientInfo& client, const char* reason,
+                   const std::optional<std::string>& keep = std::nullopt) const;
+
+    const SecurityEvents* events() const { return events_; }
 
   private:
     // A spent refresh token came back after the grace: revokes its whole session.
     void revoke_for_reuse(storage::Repositories& repos, const storage::SessionRecord& session,
-                          std::int64_t now) const;
+                          std::int64_t now, const ClientInfo& client) const;
     IssuedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
 
     const Clock& clock_;
     const crypto::JwtCodec& jwt_;
     const SessionPolicy policy_;
+    const SecurityEvents* events_;
 };
 
 }  // namespace contactd::domain

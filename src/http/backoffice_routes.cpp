@@ -2,6 +2,7 @@
 
 #include "http/api_auth.h"
 #include "http/backoffice_json.h"
+#include "http/client_info.h"
 #include "http/json_io.h"
 #include "http/views.h"
 #include "util/error.h"
@@ -19,7 +20,8 @@ class Routes {
 
     // Every back-office call needs a secret key; its id is who made a change.
     domain::Actor actor(const httplib::Request& req) const {
-        return {require_api_key(req, d_.api_keys, ApiScope::BackOffice).id};
+        return {require_api_key(req, d_.api_keys, ApiScope::BackOffice).id,
+                client_info(req, d_.addresses)};
     }
 
     static std::string key(const httplib::Request& req) { return req.matches[1].str(); }

@@ -3,6 +3,7 @@
 #include "domain/audit_trail.h"
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
+#include "http/client_address.h"
 #include "http/server.h"
 
 namespace contactd::http {
@@ -12,6 +13,8 @@ struct BackOfficeDeps {
     domain::BackOfficeOrganisations& organisations;
     const domain::AuditTrail& audit;
     domain::ApiKeyService& api_keys;
+    // The client's address on security events (a contact deleted, sessions revoked).
+    const ClientAddressResolver& addresses;
 };
 
 // Registers every /backoffice/v1 route but the message listing; each needs a secret

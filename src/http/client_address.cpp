@@ -117,4 +117,19 @@ std::string ClientAddressResolver::resolve(const httplib::Request& req) const {
     return peer;
 }
 
+bool is_loopback_address(const std::string& address) {
+    // IPv4-mapped IPv6 addresses are read as IPv4 (parse_address).
+    static const Cidr v4 = *Cidr::parse("127.0.0.0/8");
+    static const Cidr v6 = *Cidr::parse("::1/128");
+    return v4.contains(address) || v6.contains(address);
+}
+
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || is_loopback_address(host);
+}
+
+bool from_loopback_peer(const httplib::Request& req) {
+    return is_loopback_address(req.remote_addr);
+}
+
 }  // namespace contactd::http

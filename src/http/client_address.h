@@ -29,6 +29,16 @@ class Cidr {
 // holds a whole /64; anything else by at most its first 64 characters.
 std::string rate_limit_key(const std::string& address);
 
+// True for a loopback address: 127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6.
+bool is_loopback_address(const std::string& address);
+// True for a listen host that only loopback clients can reach: a loopback address or
+// "localhost". "0.0.0.0", "::" and every other address are not.
+bool is_loopback_host(const std::string& host);
+
+// Whether the request's connection itself comes from a loopback address: its peer
+// address, never X-Forwarded-For or any other header, whatever proxies are trusted.
+bool from_loopback_peer(const httplib::Request& req);
+
 class ClientAddressResolver {
   public:
     // Throws std::invalid_argument naming a malformed CIDR.

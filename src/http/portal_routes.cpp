@@ -2,6 +2,7 @@
 
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
+#include "http/client_address.h"
 #include "http/errors.h"
 #include "http/json_io.h"
 #include "util/embedded.h"
@@ -85,8 +86,16 @@ void add_portal_routes(HttpServer& server, const PortalDeps& deps) {
         send_json(res, 200, {{"api_key", key}, {"development", dev}});
     });
     if (deps.development) {
-        server.get("/portal/dev/messages", [&store = deps.store](const httplib::Request&,
+        // Every code sent is readable here: only a client on this machine may read it,
+        // judged by the connection's own peer address.
+        server.get("/portal/dev/messages", [&store = deps.store](const httplib::Request& req,
                                                                  httplib::Response& res) {
+            if (!from_loopback_peer(req)) {
+                res.set_header("Cache-Control", "no-store");
+                send_error(res, 403, code_for_status(403),
+                           "The development inbox answers only to loopback clients");
+                return;
+            }
             const auto messages = store.read(
                 [](storage::Repositories& repos) { return repos.outbox().list_development(50); });
             Json content = Json::array();

@@ -1,6 +1,7 @@
 #include "http/self_service_routes.h"
 
 #include "http/api_auth.h"
+#include "http/client_info.h"
 #include "http/credential_input.h"
 #include "http/json_io.h"
 #include "http/self_service_input.h"
@@ -39,11 +40,7 @@ class Routes {
     }
 
     domain::ClientInfo client(const httplib::Request& req) const {
-        domain::ClientInfo info;
-        if (auto ua = req.get_header_value("User-Agent"); !ua.empty())
-            info.user_agent = ua.substr(0, 512);
-        info.ip_address = d_.addresses.resolve(req);
-        return info;
+        return client_info(req, d_.addresses);
     }
 
     // The bearer, who must be the contact named in the path ("me" names oneself).
@@ -86,7 +83,7 @@ class Routes {
     void request_otp(const httplib::Request& req, httplib::Response& res) const {
         preflight(req, Limit::Send);
         const auto destination = parse_code_destination(parse_body(req));
-        auto challenge = d_.auth.request_code(destination);
+        auto challenge = d_.auth.request_code(destination, client(req));
         send_json(res, 200, challenge_json(challenge));
     }
 
@@ -131,17 +128,17 @@ class Routes {
                          credentials().sign_in(*identity.email, *identity.password, client(req)));
             return;
         }
-        send_json(
-            res, 200,
-            challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity))));
+        send_json(res, 200,
+                  challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity),
+                                                      client(req))));
     }
 
     // POST /contacts/{id}/identities and its alias /credentials.
     // Each sends a code or a notice (a password change checks the current one too).
     void add_identity(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req, Limit::Send);
-        const auto added =
-            credentials().add_identity(bearer, parse_identity_addition(parse_body(req)));
+        const auto added = credentials().add_identity(
+            bearer, parse_identity_addition(parse_body(req)), client(req));
         Json out = {{"id", added.identity_id}};
         if (added.challenge) {
             out["auth_otp"] = added.challenge->auth_otp;
@@ -162,7 +159,7 @@ class Routes {
     void sign_out(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
         parse_body(req);  // any body must still be JSON
-        d_.auth.sign_out(bearer);
+        d_.auth.sign_out(bearer, client(req));
         res.status = 204;
     }
 
@@ -198,7 +195,7 @@ class Routes {
 
     void revoke_session(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
-        d_.profiles.revoke_session(bearer.contact_id, req.matches[2].str());
+        d_.profiles.revoke_session(bearer.contact_id, req.matches[2].str(), client(req));
         res.status = 204;
     }
 

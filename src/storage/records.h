@@ -148,4 +148,17 @@ struct AuditRecord {
     std::int64_t created_at = 0;
 };
 
+// One security event (security_events). detail is a JSON object that never holds a
+// code, password, token, API key or Authorization value.
+struct SecurityEventRecord {
+    string id;
+    string type;  // domain/security_events.h: SIGN_IN_SUCCEEDED, CODE_FAILED, ...
+    optional<string> contact_id;
+    optional<string> ip_address;
+    optional<string> user_agent;
+    optional<string> request_id;
+    string detail = "{}";
+    std::int64_t created_at = 0;
+};
+
 }  // namespace contactd::storage

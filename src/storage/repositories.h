@@ -229,6 +229,39 @@ class LimiterRepository {
     virtual std::int64_t purge_expired(std::int64_t now) = 0;
 };
 
+// Security events (domain/security_events.h).
+class SecurityEventRepository {
+  public:
+    virtual ~SecurityEventRepository() = default;
+    virtual void insert(const SecurityEventRecord& event) = 0;
+    struct Filter {
+        std::optional<std::string> contact_id;
+        std::optional<std::string> type;
+    };
+    // Newest first (ties: the later written first); and how many match in all.
+    virtual std::vector<SecurityEventRecord> list(const Filter& filter, std::int64_t offset,
+                                                  int limit) = 0;
+    virtual std::int64_t count(const Filter& filter) = 0;
+};
+
+// What the periodic purge deletes (domain/purge_service.h).
+class MaintenanceRepository {
+  public:
+    virtual ~MaintenanceRepository() = default;
+    // Deletes codes (real ones and decoys) that expired at or before `expired_by` and were
+    // issued at or before `issued_by`; returns how many.
+    virtual int delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) = 0;
+    // Contacts created at or before `created_by` that are a registration by code never
+    // validated: not verified, with at least one identity, none of them verified, none
+    // with a password, and not created by the back office. At most `limit`, oldest first.
+    virtual std::vector<std::string> unvalidated_registrations(std::int64_t created_by,
+                                                               int limit) = 0;
+    // Deletes the contact with everything of its own: identities, codes, sessions and
+    // refresh tokens, memberships, phones, custom fields and its outbox messages. Security
+    // events and the audit trail keep its id only.
+    virtual bool delete_contact_entirely(const std::string& contact_id) = 0;
+};
+
 // One transaction's view of storage.
 class Repositories {
   public:
@@ -244,6 +277,8 @@ class Repositories {
     virtual AuditRepository& audit() = 0;
     virtual SignInFailureRepository& sign_in_failures() = 0;
     virtual LimiterRepository& limiter() = 0;
+    virtual SecurityEventRepository& security_events() = 0;
+    virtual MaintenanceRepository& maintenance() = 0;
 };
 
 }  // namespace contactd::storage

@@ -37,6 +37,12 @@ class Store {
     // True when the backing database answers.
     virtual bool healthy() = 0;
 
+    // Folds the write-ahead log back into the database and empties it, where the backend
+    // keeps one in a file (SQLite): old versions of rows, such as a message text erased
+    // since, then no longer linger there. Best effort: it gives up quickly while readers
+    // hold old snapshots (the next call catches up). A no-op elsewhere.
+    virtual void checkpoint() {}
+
   protected:
     using Work = std::function<void(Repositories&)>;
     virtual void run_read(const Work& work) = 0;

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -67,10 +68,13 @@ std::string read_all(int fd) {
     return out;
 }
 
-// Runs `contactd args...` to completion, capturing stdout and stderr apart.
-Outcome run_contactd(std::vector<std::string> args) {
+// Runs `contactd args...` to completion, capturing stdout and stderr apart; `extra_env`
+// ("NAME=value") is added to the clean environment.
+Outcome run_contactd(std::vector<std::string> args,
+                     const std::vector<std::string>& extra_env = {}) {
     args.insert(args.begin(), CONTACTD_BINARY);
     auto env = clean_environment();
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
     auto argv = pointers(args);
     auto envp = pointers(env);
     int out_pipe[2], err_pipe[2];
@@ -136,10 +140,14 @@ std::string read_some(int fd, int timeout_ms) {
 // `contactd serve` in a child process, its output in a log file.
 class ServeProcess {
   public:
-    ServeProcess(const std::string& db, const std::filesystem::path& log) : port_(free_port()) {
+    ServeProcess(const std::string& db, const std::filesystem::path& log,
+                 const std::string& host = "127.0.0.1",
+                 const std::vector<std::string>& extra_env = {})
+        : port_(free_port()) {
         std::vector<std::string> args = {
-            CONTACTD_BINARY, "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--db", db};
+            CONTACTD_BINARY, "serve", "--listen", host + ":" + std::to_string(port_), "--db", db};
         auto env = clean_environment();
+        env.insert(env.end(), extra_env.begin(), extra_env.end());
         auto argv = pointers(args);
         auto envp = pointers(env);
         const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -452,5 +460,60 @@ TEST_SUITE("process") {
             CHECK(outcome.err.find("32") != std::string::npos);
             CHECK(outcome.out.find("listening") == std::string::npos);
         }
+    }
+
+    TEST_CASE(
+        "process: development delivery refuses a non-loopback listen address unless "
+        "CONTACTD_DEVELOPMENT=on") {
+        TempDir dir;
+        const auto db = (dir.path() / "dev.db").string();
+        const auto refused = run_contactd(
+            {"serve", "--listen", "0.0.0.0:" + std::to_string(free_port()), "--db", db});
+        CAPTURE(refused.err);
+        CHECK(refused.status != 0);
+        CHECK(refused.out.empty());
+        CHECK(refused.err.find("0.0.0.0") != std::string::npos);
+        CHECK(refused.err.find("CONTACTD_DEVELOPMENT=on") != std::string::npos);
+        CHECK(refused.err.find("CONTACTD_SMS_WEBHOOK_URL") != std::string::npos);
+        CHECK(refused.err.find("loopback") != std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(db));  // refused before anything was created
+
+        const auto log = dir.path() / "dev.log";
+        {
+            ServeProcess server(db, log, "0.0.0.0", {"CONTACTD_DEVELOPMENT=on"});
+            REQUIRE(server.wait_healthy(20));
+            CHECK(server.stop(SIGTERM, std::chrono::seconds(5)).first == 0);
+        }
+        std::ifstream in(log);
+        const std::string output((std::istreambuf_iterator<char>(in)),
+                                 std::istreambuf_iterator<char>());
+        CAPTURE(output);
+        CHECK(output.find("Development delivery is on") != std::string::npos);
+        CHECK(output.find("only to loopback clients") != std::string::npos);
+
+        // On loopback it starts without the switch, saying the same.
+        ServeProcess local(db, dir.path() / "local.log");
+        CHECK(local.wait_healthy(20));
+    }
+
+    TEST_CASE("process: the CLI's apikey create and revoke are security events") {
+        TempDir dir;
+        const auto db = (dir.path() / "events.db").string();
+        const auto created = run_contactd({"apikey", "create", "--type", "secret", "--db", db});
+        REQUIRE(created.status == 0);
+        const auto listed = run_contactd({"apikey", "list", "--db", db});
+        const std::string id = listed.out.substr(listed.out.find('\n') + 1, 36);
+        REQUIRE(run_contactd({"apikey", "revoke", id, "--db", db}).status == 0);
+        SQLite::Database check(db, SQLite::OPEN_READONLY);
+        SQLite::Statement events(
+            check, "SELECT type, detail FROM security_events ORDER BY created_at, rowid");
+        std::vector<std::string> types;
+        while (events.executeStep()) {
+            types.push_back(events.getColumn(0).getString());
+            const std::string detail = events.getColumn(1).getString();
+            CHECK(detail.find(id) != std::string::npos);
+            CHECK(detail.find(created.out.substr(0, created.out.size() - 1)) == std::string::npos);
+        }
+        CHECK(types == std::vector<std::string>{"APIKEY_CREATED", "APIKEY_REVOKED"});
     }
 }

@@ -4,14 +4,24 @@
 // and sign-out, every table is read and searched.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "support/delivery_helpers.h"
+#include "support/password_helpers.h"
 #include "support/self_service_helpers.h"
+#include "support/smtp_sink.h"
 #include "support/test_server.h"
+#include "util/log.h"
 
 using namespace contactd::test;
 
@@ -76,9 +86,200 @@ bool contains_code(const std::string& text, const std::string& code) {
     return std::regex_search(text, std::regex("(^|[^0-9A-Za-z])" + code + "([^0-9A-Za-z]|$)"));
 }
 
+// Sends this process's standard error (where the server logs) to a file while alive.
+class StderrCapture {
+  public:
+    explicit StderrCapture(std::filesystem::path path) : path_(std::move(path)) {
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        REQUIRE(fd >= 0);
+        ::dup2(fd, 2);
+        ::close(fd);
+    }
+    ~StderrCapture() { restore(); }
+    // Restores standard error and returns what was written meanwhile.
+    std::string finish() {
+        restore();
+        return read_file(path_);
+    }
+    static std::string read_file(const std::filesystem::path& path) {
+        std::ifstream in(path, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+
+  private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+        saved_ = -1;
+    }
+    std::filesystem::path path_;
+    int saved_ = -1;
+};
+
 }  // namespace
 
 TEST_SUITE("http::secrets_at_rest") {
+    TEST_CASE(
+        "secrets: after every flow with real SMS and SMTP channels, no code, password, token or "
+        "API key is in the log, the database, its WAL or its shared memory") {
+        WebhookSink sms;
+        SmtpSink smtp;
+        TempDir logs;
+        StderrCapture capture(logs.path() / "server.log");
+        std::vector<std::string> secrets;  // everything that must appear nowhere
+        std::vector<std::string> codes;    // 6 digits: searched as tokens of their own
+        std::string db_path;
+        {
+            TestServer server([&](contactd::Config& c) {
+                c.sms_webhook_url = sms.url();
+                c.sms_webhook_secret = "webhook-secret-0123456789";
+                c.smtp_url = smtp.url();
+                c.smtp_from = "contactd@example.com";
+            });
+            REQUIRE_FALSE(server.app().config().development_delivery());
+            db_path = server.db_path().string();
+            const std::string contacts = kSelfService + "/contacts";
+            secrets.insert(secrets.end(),
+                           {server.public_key(), server.secret_key(), server.app().portal_api_key(),
+                            "webhook-secret-0123456789"});
+            auto keep_session = [&](const httplib::Result& result) {
+                REQUIRE(result);
+                REQUIRE_MESSAGE((result->status == 200 || result->status == 201), result->body);
+                const auto body = json_of(result);
+                secrets.push_back(body["access_token"]);
+                secrets.push_back(body["refresh_token"]);
+                return body;
+            };
+            // The code in the newest mail to `to`, once `count` mails arrived in all.
+            auto email_code = [&](const std::string& to, std::size_t count) {
+                server.app().dispatcher().run_once();
+                const auto mails = smtp.wait_for(count);
+                std::string code;
+                for (const auto& mail : mails) {
+                    if (mail.info["rcpt_tos"].dump().find(to) == std::string::npos) continue;
+                    const auto found = contactd::test::delivery::code_in(
+                        mail.info["parts"][0]["text"].get<std::string>());
+                    if (!found.empty()) code = found;
+                }
+                REQUIRE(code.size() == 6);
+                return code;
+            };
+            contactd::log::info("capture-marker");
+
+            // By phone: register, a wrong code, the code, refresh (header and body).
+            const auto phone = register_phone(server, "99478230");
+            REQUIRE(phone->status == 201);
+            codes.push_back(code_from_webhook(server, sms, "+35799478230"));
+            CHECK(validate_otp(server, json_of(phone)["auth_otp"], other_code(codes.back()))
+                      ->status == 401);
+            const auto by_phone =
+                keep_session(validate_otp(server, json_of(phone)["auth_otp"], codes.back()));
+            const auto refreshed = keep_session(server.client().Post(
+                contacts + "/refresh",
+                {{"api_key", server.public_key()},
+                 {"refresh_token", by_phone["refresh_token"].get<std::string>()}},
+                "{}", "application/json"));
+            // A spent refresh token again: the session is revoked.
+            CHECK(
+                server.post(contacts + "/refresh", {{"refresh_token", by_phone["refresh_token"]}})
+                    ->status == 401);
+
+            // By email with a password: the sign-up code by email, password sign-ins.
+            const std::string password = "Secret-Otter-42-Climbs-Hills";
+            secrets.push_back(password);
+
+            keep_session(register_with_password(server, "pat.word@example.com", password));
+            codes.push_back(email_code("pat.word@example.com", 1));
+            keep_session(server.post(
+                contacts + "/validate-otp",
+                {{"credentials", {{{"name", "EMAIL"}, {"value", "pat.word@example.com"}}}},
+                 {"code", codes.back()}}));
+            const auto by_password =
+                keep_session(authenticate(server, "pat.word@example.com", password));
+            const std::string wrong = "Wrong-Otter-42-Climbs-Hills";
+            secrets.push_back(wrong);
+            CHECK(authenticate(server, "pat.word@example.com", wrong)->status == 401);
+            // A password typed where the email goes must not be logged either.
+            const std::string misplaced = "Misplaced-Otter-42-Climbs";
+            secrets.push_back(misplaced);
+            CHECK(authenticate(server, misplaced, password)->status >= 400);
+            // A new password, with the current one.
+            const std::string next = "Next-Otter-42-Climbs-Hills";
+            secrets.push_back(next);
+            CHECK(add_identity(server, "me",
+                               {{"provider", "EMAIL"},
+                                {"email", "pat.word@example.com"},
+                                {"password", next},
+                                {"current_password", password}},
+                               by_password["access_token"])
+                      ->status == 201);
+            keep_session(authenticate(server, "pat.word@example.com", next));
+            // An email registration by code, and a sign-in code asked by email.
+            const auto by_email = register_email(server, "andy@example.com");
+            REQUIRE(by_email->status == 201);
+            codes.push_back(email_code("andy@example.com", 3));  // and the password notice
+            keep_session(validate_otp(server, json_of(by_email)["auth_otp"], codes.back()));
+            server.clock().advance(61);
+            const auto asked = server.post(
+                contacts + "/request-otp",
+                {{"credentials", {{{"name", "EMAIL"}, {"value", "andy@example.com"}}}}});
+            REQUIRE(asked->status == 200);
+            codes.push_back(email_code("andy@example.com", 4));
+            // Left unused; a bearer call and sign-out with the refreshed session.
+            CHECK(server.get(contacts + "/me", refreshed["access_token"])->status == 401);
+            CHECK(
+                server.post(contacts + "/me/sign_out", Json::object(), by_password["access_token"])
+                    ->status == 204);
+
+            // API keys: made and revoked through the service the CLI uses.
+            const auto made =
+                server.app().api_keys().create(contactd::domain::ApiKeyType::Secret, "integration");
+            secrets.push_back(made.key);
+            CHECK(server.get("/backoffice/v1/security_events", "", made.key)->status == 200);
+            REQUIRE(server.app().api_keys().revoke(made.record.id));
+            CHECK(server.get("/backoffice/v1/security_events", "", made.key)->status == 401);
+
+            server.app().dispatcher().run_once();  // delivers what is left, then checkpoints
+            const auto wal = StderrCapture::read_file(db_path + "-wal");
+            const auto shm = StderrCapture::read_file(db_path + "-shm");
+            const auto db = StderrCapture::read_file(db_path);
+            REQUIRE(db.size() > 4096);
+            CHECK(db.find("pat.word@example.com") != std::string::npos);  // the search can see
+            for (const auto* file : {&db, &wal, &shm}) {
+                for (const auto& secret : secrets) {
+                    CAPTURE(secret);
+                    CHECK(file->find(secret) == std::string::npos);
+                }
+                for (const auto& code : codes) {
+                    CAPTURE(code);
+                    CHECK(file->find("code is " + code) == std::string::npos);
+                    CHECK(file->find(": " + code) == std::string::npos);
+                    CHECK_FALSE(contains_code(*file, code));
+                }
+            }
+            // Every message text was erased once delivered.
+            CHECK(dump_database(db_path).find("code is") == std::string::npos);
+        }
+        const std::string log = capture.finish();
+        CAPTURE(log.substr(0, 2000));
+        CHECK(log.find("capture-marker") != std::string::npos);  // the capture sees the log
+        for (const auto& secret : secrets) {
+            CAPTURE(secret);
+            CHECK(log.find(secret) == std::string::npos);
+        }
+        for (const auto& code : codes) {
+            CAPTURE(code);
+            CHECK_FALSE(contains_code(log, code));
+        }
+        // Every code came through the channels.
+        CHECK(codes.size() == 4);
+        CHECK_FALSE(sms.bodies().empty());
+    }
+
     TEST_CASE(
         "secrets: a database dump holds no code, refresh token, access token or API key in plain "
         "text") {

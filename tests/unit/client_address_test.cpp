@@ -130,4 +130,22 @@ TEST_SUITE("http::client_address") {
         CHECK(rate_limit_key("::1") == "::/64");
         CHECK(rate_limit_key(std::string(200, 'x')).size() <= 65);
     }
+
+    TEST_CASE("client_address::loopback: addresses, listen hosts, and the peer alone decides") {
+        using contactd::http::from_loopback_peer;
+        using contactd::http::is_loopback_address;
+        using contactd::http::is_loopback_host;
+        for (const char* a : {"127.0.0.1", "127.255.0.9", "::1", "::ffff:127.0.0.1"})
+            CHECK_MESSAGE(is_loopback_address(a), a);
+        for (const char* a : {"0.0.0.0", "::", "10.0.0.1", "192.0.2.2", "128.0.0.1", "::2",
+                              "::ffff:10.0.0.1", "fd00::2", "", "localhost", "127.0.0.1.evil"})
+            CHECK_FALSE_MESSAGE(is_loopback_address(a), a);
+        CHECK(is_loopback_host("localhost"));
+        CHECK(is_loopback_host("127.0.0.1"));
+        CHECK_FALSE(is_loopback_host("0.0.0.0"));
+        CHECK_FALSE(is_loopback_host("::"));
+        CHECK(from_loopback_peer(request_from("127.0.0.1")));
+        CHECK_FALSE(from_loopback_peer(request_from(
+            "192.0.2.2", {{"X-Forwarded-For", "127.0.0.1"}, {"REMOTE_ADDR", "127.0.0.1"}})));
+    }
 }

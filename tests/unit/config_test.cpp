@@ -290,4 +290,28 @@ TEST_SUITE("app::config") {
                       .find("CONTACTD_REFRESH_REUSE_GRACE") != std::string::npos);
         }
     }
+
+    TEST_CASE("config::load_config: the purge, the unverified TTL and CONTACTD_DEVELOPMENT") {
+        const Config defaults = load_config({}, {});
+        CHECK(defaults.unverified_ttl == 86400);
+        CHECK(defaults.purge_interval == 600);
+        CHECK_FALSE(defaults.development);
+        const Config set = load_config({}, {{"CONTACTD_UNVERIFIED_TTL", "3600"},
+                                            {"CONTACTD_PURGE_INTERVAL", "0"},
+                                            {"CONTACTD_DEVELOPMENT", "on"}});
+        CHECK(set.unverified_ttl == 3600);
+        CHECK(set.purge_interval == 0);
+        CHECK(set.development);
+        CHECK(rejection({}, {{"CONTACTD_UNVERIFIED_TTL", "599"}}).find("CONTACTD_UNVERIFIED_TTL") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_UNVERIFIED_TTL", "31536001"}})
+                  .find("CONTACTD_UNVERIFIED_TTL") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_PURGE_INTERVAL", "-1"}}).find("CONTACTD_PURGE_INTERVAL") !=
+              std::string::npos);
+        CHECK(
+            rejection({}, {{"CONTACTD_PURGE_INTERVAL", "86401"}}).find("CONTACTD_PURGE_INTERVAL") !=
+            std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_DEVELOPMENT", "maybe"}}).find("CONTACTD_DEVELOPMENT") !=
+              std::string::npos);
+    }
 }

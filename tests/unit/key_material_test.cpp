@@ -12,8 +12,10 @@
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
 #include "crypto/jwt.h"
+#include "domain/security_events.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "support/test_server.h"
+#include "util/clock.h"
 
 using namespace contactd;
 
@@ -24,6 +26,8 @@ constexpr std::int64_t kNow = 1'700'000'000;
 struct KeyFixture {
     test::TempDir dir;
     storage::sqlite::SqliteStore store{(dir.path() / "keys.db").string()};
+    ManualClock clock;
+    domain::SecurityEvents events{store, clock};
 
     KeyMaterial load(const Config& config, std::int64_t now = kNow) {
         return load_key_material(store, config, now);
@@ -76,7 +80,7 @@ TEST_SUITE("app::key_material") {
         "stays") {
         KeyFixture f;
         const auto before = f.load(Config{});
-        const auto rotation = rotate_signing_key(f.store, Config{}, kNow + 100);
+        const auto rotation = rotate_signing_key(f.store, Config{}, kNow + 100, f.events);
         const auto after = f.load(Config{}, kNow + 200);
         CHECK(after.jwt_key != before.jwt_key);
         CHECK(rotation.signing_kid == kid(after.jwt_key));
@@ -84,9 +88,16 @@ TEST_SUITE("app::key_material") {
         CHECK(rotation.dropped_kids.empty());
         CHECK(after.jwt_previous_keys == std::vector<std::string>{before.jwt_key});
         CHECK(after.otp_key == before.otp_key);
+        // The rotation is a security event, naming the new kid and never a key.
+        const auto rotated = f.store.read([](storage::Repositories& repos) {
+            return repos.security_events().list({std::nullopt, "SIGNING_KEY_ROTATED"}, 0, 10);
+        });
+        REQUIRE(rotated.size() == 1);
+        CHECK(rotated[0].detail.find(rotation.signing_kid) != std::string::npos);
+        CHECK(rotated[0].detail.find(crypto::to_hex(after.jwt_key)) == std::string::npos);
 
         // A second rotation: newest previous key first.
-        const auto second = rotate_signing_key(f.store, Config{}, kNow + 300);
+        const auto second = rotate_signing_key(f.store, Config{}, kNow + 300, f.events);
         const auto later = f.load(Config{}, kNow + 400);
         CHECK(second.verifying_kids ==
               std::vector<std::string>{kid(after.jwt_key), kid(before.jwt_key)});
@@ -98,11 +109,12 @@ TEST_SUITE("app::key_material") {
         KeyFixture f;
         const auto before = f.load(Config{});
         REQUIRE(kRetiredKeyLifetime > 24 * 3600);  // CONTACTD_ACCESS_TTL's upper bound
-        rotate_signing_key(f.store, Config{}, kNow);
+        rotate_signing_key(f.store, Config{}, kNow, f.events);
         CHECK(f.load(Config{}, kNow + kRetiredKeyLifetime - 1).jwt_previous_keys.size() == 1);
         CHECK(f.load(Config{}, kNow + kRetiredKeyLifetime).jwt_previous_keys.empty());
         // The next rotation drops it from the ring; the code key still holds.
-        const auto rotation = rotate_signing_key(f.store, Config{}, kNow + kRetiredKeyLifetime);
+        const auto rotation =
+            rotate_signing_key(f.store, Config{}, kNow + kRetiredKeyLifetime, f.events);
         CHECK(rotation.dropped_kids == std::vector<std::string>{kid(before.jwt_key)});
         CHECK(rotation.verifying_kids.size() == 1);
         const auto now = f.load(Config{}, kNow + kRetiredKeyLifetime);
@@ -115,7 +127,7 @@ TEST_SUITE("app::key_material") {
     TEST_CASE("key_material: rotate refuses when CONTACTD_JWT_SECRET is set") {
         KeyFixture f;
         try {
-            rotate_signing_key(f.store, configured(kA), kNow);
+            rotate_signing_key(f.store, configured(kA), kNow, f.events);
             FAIL("rotate_signing_key accepted a configured secret");
         } catch (const std::runtime_error& e) {
             CHECK(std::string(e.what()).find("CONTACTD_JWT_SECRET") != std::string::npos);

@@ -201,8 +201,9 @@ TEST_SUITE("domain::session_service") {
         SessionFixture f;
         const auto tokens = f.start();
         const auto other = f.start();
-        f.store.write(
-            [&](storage::Repositories& repos) { f.sessions.revoke(repos, tokens.session_id); });
+        f.store.write([&](storage::Repositories& repos) {
+            f.sessions.revoke(repos, tokens.session_id, {}, "SIGN_OUT");
+        });
         CHECK(f.authenticate(tokens.access_token) == ErrorKind::NotAuthenticated);
         CHECK_FALSE(f.refresh(tokens.refresh_token).has_value());
         CHECK(f.authenticate(other.access_token) == std::nullopt);

@@ -181,6 +181,29 @@ class SqliteLimiter final : public LimiterRepository {
     SQLite::Database& db_;
 };
 
+class SqliteSecurityEvents final : public SecurityEventRepository {
+  public:
+    explicit SqliteSecurityEvents(SQLite::Database& db) : db_(db) {}
+    void insert(const SecurityEventRecord& event) override;
+    std::vector<SecurityEventRecord> list(const Filter& filter, std::int64_t offset,
+                                          int limit) override;
+    std::int64_t count(const Filter& filter) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
+class SqliteMaintenance final : public MaintenanceRepository {
+  public:
+    explicit SqliteMaintenance(SQLite::Database& db) : db_(db) {}
+    int delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) override;
+    std::vector<std::string> unvalidated_registrations(std::int64_t created_by, int limit) override;
+    bool delete_contact_entirely(const std::string& contact_id) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
 class SqliteRepositories final : public Repositories {
   public:
     explicit SqliteRepositories(SQLite::Database& db)
@@ -194,7 +217,9 @@ class SqliteRepositories final : public Repositories {
           organisations_(db),
           audit_(db),
           sign_in_failures_(db),
-          limiter_(db) {}
+          limiter_(db),
+          security_events_(db),
+          maintenance_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -206,6 +231,8 @@ class SqliteRepositories final : public Repositories {
     AuditRepository& audit() override { return audit_; }
     SignInFailureRepository& sign_in_failures() override { return sign_in_failures_; }
     LimiterRepository& limiter() override { return limiter_; }
+    SecurityEventRepository& security_events() override { return security_events_; }
+    MaintenanceRepository& maintenance() override { return maintenance_; }
 
   private:
     SqliteSettings settings_;
@@ -219,6 +246,8 @@ class SqliteRepositories final : public Repositories {
     SqliteAudit audit_;
     SqliteSignInFailures sign_in_failures_;
     SqliteLimiter limiter_;
+    SqliteSecurityEvents security_events_;
+    SqliteMaintenance maintenance_;
 };
 
 }  // namespace contactd::storage::sqlite

@@ -98,6 +98,18 @@ bool SqliteStore::healthy() {
     }
 }
 
+void SqliteStore::checkpoint() {
+    std::lock_guard lock(write_mutex_);
+    // Writers wait for this, so it waits for readers only briefly.
+    writer_->setBusyTimeout(200);
+    try {
+        writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch (const std::exception& e) {
+        log::warn(std::string("checkpoint postponed: ") + e.what());
+    }
+    writer_->setBusyTimeout(kBusyTimeoutMs);
+}
+
 std::unique_ptr<SQLite::Database> SqliteStore::take_reader() {
     std::unique_lock lock(readers_mutex_);
     reader_available_.wait(lock, [this] { return !readers_.empty(); });

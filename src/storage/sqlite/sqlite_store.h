@@ -27,6 +27,7 @@ class SqliteStore final : public Store {
     ~SqliteStore() override;
 
     bool healthy() override;
+    void checkpoint() override;
 
     // The raw writer connection, for tests that inspect the schema or query plans.
     SQLite::Database& writer_connection_for_tests() { return *writer_; }

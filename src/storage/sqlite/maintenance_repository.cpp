@@ -1,0 +1,48 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "storage/sqlite/sqlite_repositories.h"
+
+namespace contactd::storage::sqlite {
+
+int SqliteMaintenance::delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) {
+    SQLite::Statement s(db_,
+                        "DELETE FROM one_time_codes WHERE expires_at <= ? AND created_at <= ?");
+    s.bind(1, expired_by);
+    s.bind(2, issued_by);
+    return s.exec();
+}
+
+std::vector<std::string> SqliteMaintenance::unvalidated_registrations(std::int64_t created_by,
+                                                                      int limit) {
+    // A back-office contact is known by its CONTACT_CREATE entry in the audit trail.
+    SQLite::Statement s(
+        db_,
+        "SELECT c.id FROM contacts c"
+        " WHERE c.created_at <= ? AND c.is_verified = 0"
+        "   AND EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id)"
+        "   AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id"
+        "                   AND (i.is_verified <> 0 OR i.password_hash IS NOT NULL))"
+        "   AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_id = c.id"
+        "                   AND a.entity_type = 'CONTACT' AND a.action = 'CONTACT_CREATE')"
+        " ORDER BY c.created_at, c.id LIMIT ?");
+    s.bind(1, created_by);
+    s.bind(2, limit);
+    std::vector<std::string> out;
+    while (s.executeStep()) out.push_back(s.getColumn(0).getString());
+    return out;
+}
+
+bool SqliteMaintenance::delete_contact_entirely(const std::string& contact_id) {
+    // Its messages (recipient and kind are personal data) would only lose their link to
+    // the contact by ON DELETE SET NULL; their attempts go with them by cascade.
+    SQLite::Statement messages(db_, "DELETE FROM outbox WHERE contact_id = ?");
+    messages.bind(1, contact_id);
+    messages.exec();
+    // Identities, codes, sessions and their refresh tokens, memberships, phones and custom
+    // fields go by ON DELETE CASCADE.
+    SQLite::Statement contact(db_, "DELETE FROM contacts WHERE id = ?");
+    contact.bind(1, contact_id);
+    return contact.exec() > 0;
+}
+
+}  // namespace contactd::storage::sqlite
