@@ -78,7 +78,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         require(head.head_bytes <= received.size());
         require(head.head_for_router.size() >= 2 &&
                 head.head_for_router.substr(head.head_for_router.size() - 2) == "\r\n");
-        const auto again = parse_request_head(head.head_for_router + "\r\n", limits);
+        // The rewrite may add one field (Content-Length: 0 on a POST that had none).
+        FramingLimits rewritten = limits;
+        rewritten.max_fields += 1;
+        const auto again = parse_request_head(head.head_for_router + "\r\n", rewritten);
         require(again.outcome == FramingResult::Outcome::Complete);
         require(again.head.method == head.method && again.head.path == head.path);
         require(again.head.body_bytes == (head.keep_body ? head.body_bytes : 0));

@@ -97,16 +97,13 @@ class CredentialService {
     std::optional<OtpChallenge> send_verification(storage::Repositories& repos,
                                                   const storage::IdentityRecord& identity,
                                                   const storage::ContactRecord& contact,
-                                                  bool optional) const;
+                                                  bool optional, const ClientInfo& client) const;
     void require_room_for_identity(storage::Repositories& repos,
                                    const std::string& contact_id) const;
-                                                  bool optional, const ClientInfo& client) const;
-                                                  void notify_identity_added(
-                                                      storage::Repositories& repos,
-                                                      const storage::ContactRecord& contact,
-                                                      const std::string& new_identity_id) const;
+    void notify_identity_added(storage::Repositories& repos, const storage::ContactRecord& contact,
+                               const std::string& new_identity_id) const;
 
-                                                  storage::Store& store_;
+    storage::Store& store_;
                                                   const Clock& clock_;
                                                   const OtpService& otps_;
                                                   const SessionService& sessions_;

@@ -183,7 +183,8 @@ TEST_SUITE("http::secrets_at_rest") {
                 {{"api_key", server.public_key()},
                  {"refresh_token", by_phone["refresh_token"].get<std::string>()}},
                 "{}", "application/json"));
-            // A spent refresh token again: the session is revoked.
+            // A spent refresh token again, after the reuse grace: the session is revoked.
+            server.clock().advance(11);
             CHECK(
                 server.post(contacts + "/refresh", {{"refresh_token", by_phone["refresh_token"]}})
                     ->status == 401);

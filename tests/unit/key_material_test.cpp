@@ -26,7 +26,7 @@ constexpr std::int64_t kNow = 1'700'000'000;
 struct KeyFixture {
     test::TempDir dir;
     storage::sqlite::SqliteStore store{(dir.path() / "keys.db").string()};
-    ManualClock clock;
+    ManualClock clock{kNow};
     domain::SecurityEvents events{store, clock};
 
     KeyMaterial load(const Config& config, std::int64_t now = kNow) {

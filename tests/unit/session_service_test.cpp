@@ -283,7 +283,7 @@ TEST_SUITE("domain::session_service") {
         const auto second = f.refresh(first.refresh_token);
         REQUIRE(second.has_value());
         f.store.write(
-            [&](storage::Repositories& repos) { f.sessions.revoke(repos, first.session_id); });
+            [&](storage::Repositories& repos) { f.sessions.revoke(repos, first.session_id, {}, "SIGN_OUT"); });
         const auto within = f.refresh(first.refresh_token);
         REQUIRE_FALSE(within.has_value());
         CHECK(within.error().kind() == ErrorKind::NotAuthenticated);
