@@ -123,6 +123,16 @@ std::optional<std::string> query_param(const httplib::Request& req, const char* 
     return value;
 }
 
+std::optional<std::string> filter_param(const httplib::Request& req, const char* name) {
+    auto value = query_param(req, name);
+    if (value && value->empty()) value.reset();
+    return value;
+}
+
+Json optional_json(const std::optional<std::string>& value) {
+    return value ? Json(*value) : Json(nullptr);
+}
+
 domain::PageRequest parse_page_request(const httplib::Request& req) {
     domain::PageRequest page;
     if (auto value = query_param(req, "page")) page.page = whole_number(*value, "page");

@@ -19,6 +19,10 @@ domain::PageRequest parse_page_request(const httplib::Request& req);
 // The query parameter, when present. Throws Error(InvalidValue) naming it when it holds
 // control characters (U+0000-U+001F, U+007F).
 std::optional<std::string> query_param(const httplib::Request& req, const char* name);
+// A listing's filter from the query string: as query_param, absent when empty too.
+std::optional<std::string> filter_param(const httplib::Request& req, const char* name);
+// The value, or JSON null.
+Json optional_json(const std::optional<std::string>& value);
 
 Json backoffice_contact_json(const domain::BackOfficeContact& contact);
 Json organisation_json(const storage::OrganisationRecord& organisation);

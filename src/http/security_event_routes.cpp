@@ -7,17 +7,6 @@
 namespace contactd::http {
 namespace {
 
-// A filter from the query string; absent when missing or empty.
-std::optional<std::string> filter_param(const httplib::Request& req, const char* name) {
-    auto value = query_param(req, name);
-    if (value && value->empty()) value.reset();
-    return value;
-}
-
-Json optional_json(const std::optional<std::string>& value) {
-    return value ? Json(*value) : Json(nullptr);
-}
-
 Json event_json(const storage::SecurityEventRecord& e) {
     // The stored detail is ours and always an object; an unreadable one shows as {}.
     Json detail = Json::parse(e.detail, nullptr, false);

@@ -118,16 +118,6 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
-int connect_to(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<std::uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    return fd;
-}
-
 // Reads what is available on `fd` within `timeout_ms`.
 std::string read_some(int fd, int timeout_ms) {
     pollfd p{fd, POLLIN, 0};

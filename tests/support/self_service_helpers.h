@@ -48,6 +48,8 @@ std::string other_code(const std::string& code);
 // Sends `bytes` on a new TCP connection to 127.0.0.1:port, half-closes nothing, and
 // reads until the server closes or `timeout_ms` passes. Returns what was read.
 std::string raw_http(int port, const std::string& bytes, int timeout_ms = 3000);
+// A connected TCP socket to 127.0.0.1:`port` (fails the test if it cannot connect).
+int connect_to(int port);
 // The status code of the first response in `raw` (0 if none).
 int raw_status(const std::string& raw);
 // The body of the first response in `raw` (what follows the blank line).
