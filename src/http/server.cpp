@@ -1,7 +1,5 @@
 #include "http/server.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -53,11 +51,9 @@ const char* reason_phrase(int status) {
 }  // namespace
 
 std::string refusal_answer(int status, const std::string& message, const std::string& request_id) {
-    const auto body = nlohmann::json{{"status", status},
-                                     {"error", "CRM.EXCEPTIONS." + code_for_status(status)},
-                                     {"message", message},
-                                     {"parameters", nlohmann::json::array()}}
-                          .dump();
+    httplib::Response error;  // the body every other error answer has (http/errors.h)
+    send_error(error, status, code_for_status(status), message);
+    const auto& body = error.body;
     return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\nConnection: close\r\nX-Request-Id: " + request_id +
