@@ -58,7 +58,8 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     otps_ = std::make_unique<domain::OtpService>(
         clock_, keys.otp_key,
         domain::OtpPolicy{config_.otp_ttl, config_.otp_max_attempts, config_.otp_resend_interval,
-                          config_.otp_max_per_hour, config_.otp_max_per_day},
+                          config_.otp_max_per_hour, config_.otp_max_per_day,
+                          config_.test_identities},
         *sms_budget_);
     sessions_ = std::make_unique<domain::SessionService>(
         clock_, *jwt_,
@@ -87,6 +88,11 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     facebook_sign_in_ = std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_,
                                                                  facebook_.get(), *events_);
     profiles_ = std::make_unique<domain::ProfileService>(*store_, clock_, *sessions_);
+    accounts_ = std::make_unique<domain::AccountService>(*store_, clock_, *sessions_, *events_);
+    if (!config_.test_identities.empty()) {
+        log::warn("CONTACTD_TEST_IDENTITIES: " + std::to_string(config_.test_identities.size()) +
+                  " test identities configured: codes for them are fixed and never sent");
+    }
     audit_ = std::make_unique<domain::AuditTrail>(*store_, clock_);
     backoffice_contacts_ =
         std::make_unique<domain::BackOfficeContacts>(*store_, clock_, *audit_, *events_);
@@ -102,18 +108,19 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
             domain::BucketPolicy{config_.rate_limit_check_burst,
                                  60.0 / config_.rate_limit_check_per_minute});
     }
-    purge_ = std::make_unique<domain::PurgeService>(
-        *store_, clock_,
-        domain::PurgePolicy{config_.unverified_ttl,
-                            std::max<std::int64_t>(3600, config_.otp_resend_interval)});
+    domain::PurgePolicy purge_policy{config_.unverified_ttl,
+                                     std::max<std::int64_t>(3600, config_.otp_resend_interval)};
+    purge_policy.guest_ttl = config_.guest_ttl;
+    purge_ = std::make_unique<domain::PurgeService>(*store_, clock_, purge_policy);
     if (config_.purge_interval > 0) {
         purge_task_ = std::make_unique<PeriodicTask>(
             "purge", std::chrono::seconds(config_.purge_interval), [this] {
                 const auto report = purge_->run_once();
-                if (report.codes > 0 || report.registrations > 0) {
+                if (report.codes > 0 || report.registrations > 0 || report.guests > 0) {
                     log::info("purge: deleted " + std::to_string(report.codes) +
                               " expired codes, " + std::to_string(report.registrations) +
-                              " registrations never validated");
+                              " registrations never validated, " + std::to_string(report.guests) +
+                              " guests never converted");
                 }
             });
     }
@@ -141,8 +148,9 @@ App::~App() {
 
 void App::add_routes() {
     http::add_self_service_routes(
-        *server_, http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
-                                        credentials_.get(), facebook_sign_in_.get()});
+        *server_,
+        http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
+                              credentials_.get(), facebook_sign_in_.get(), accounts_.get()});
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(
         *server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_, *audit_,

@@ -8,6 +8,7 @@
 #include "crypto/jwt.h"
 #include "crypto/password.h"
 #include "delivery/dispatcher.h"
+#include "domain/account_service.h"
 #include "domain/api_key_service.h"
 #include "domain/audit_trail.h"
 #include "domain/auth_service.h"
@@ -85,6 +86,7 @@ class App {
     std::unique_ptr<domain::CredentialService> credentials_;
     std::unique_ptr<domain::FacebookSignIn> facebook_sign_in_;
     std::unique_ptr<domain::ProfileService> profiles_;
+    std::unique_ptr<domain::AccountService> accounts_;  // guests and self-deletion
     std::unique_ptr<domain::AuditTrail> audit_;
     std::unique_ptr<domain::BackOfficeContacts> backoffice_contacts_;
     std::unique_ptr<domain::BackOfficeOrganisations> backoffice_organisations_;

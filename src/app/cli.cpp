@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,8 +19,13 @@
 namespace contactd {
 namespace {
 
+#ifndef CONTACTD_VERSION
+#define CONTACTD_VERSION "unknown"  // CMakeLists.txt passes the project's version
+#endif
+
 constexpr const char* kUsage =
     "usage: contactd [serve] [--listen HOST:PORT] [--db PATH] [--config FILE]\n"
+    "       contactd --help | --version\n"
     "       contactd migrate [--db PATH] [--config FILE]\n"
     "       contactd apikey create --type public|secret [--name NAME] [--db PATH]\n"
     "       contactd apikey list [--db PATH]\n"
@@ -192,9 +198,26 @@ int keys(const Arguments& args) {
     return 0;
 }
 
+// --help and --version answer wherever they stand, before anything else is parsed.
+std::optional<int> answer_help_or_version(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (word == "--help" || word == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        if (word == "--version" || word == "-V") {
+            std::printf("contactd %s\n", CONTACTD_VERSION);
+            return 0;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+    if (const auto answered = answer_help_or_version(argc, argv)) return *answered;
     try {
         const Arguments args = parse_arguments(argc, argv);
         const std::string command = args.words.empty() ? "serve" : args.words[0];

@@ -4,7 +4,9 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "domain/contact_points.h"
 #include "util/countries.h"
+#include "util/error.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -118,6 +120,43 @@ std::vector<std::string> parse_countries(const std::string& value) {
     return out;
 }
 
+// CONTACTD_TEST_IDENTITIES: "destination=code,...", an E.164 phone or an email and a
+// 6-digit code. Errors name the entry by its position and destination, never its code.
+std::map<std::string, std::string> parse_test_identities(const std::string& value) {
+    std::map<std::string, std::string> out;
+    int position = 0;
+    for (const auto& item : split_list(value)) {
+        ++position;
+        const auto where = "CONTACTD_TEST_IDENTITIES: entry " + std::to_string(position);
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            throw std::invalid_argument(where + " is not destination=code");
+        const auto destination = trim(item.substr(0, eq));
+        const auto code = trim(item.substr(eq + 1));
+        std::string key;
+        try {
+            if (!destination.empty() && destination[0] == '+') {
+                key = domain::normalize_phone(destination, std::nullopt);
+                if (key != destination) throw invalid_value("not E.164");
+            } else if (destination.find('@') != std::string::npos) {
+                key = domain::normalize_email(destination).key;
+            } else {
+                throw invalid_value("neither");
+            }
+        } catch (const Error&) {
+            throw std::invalid_argument(where + " (\"" + destination +
+                                        "\"): the destination must be an E.164 phone such as "
+                                        "+35799000000 or an email address");
+        }
+        if (code.size() != 6 || code.find_first_not_of("0123456789") != std::string::npos)
+            throw std::invalid_argument(where + " (\"" + destination +
+                                        "\"): the code must be 6 digits");
+        if (!out.emplace(key, code).second)
+            throw std::invalid_argument(where + " (\"" + destination + "\") is listed twice");
+    }
+    return out;
+}
+
 void apply_settings(Config& c, const Settings& s) {
     auto text = [&](const char* name) -> std::optional<std::string> {
         const auto it = s.find(name);
@@ -197,6 +236,9 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_PURGE_INTERVAL", c.purge_interval, 0, 24 * 3600);
     if (auto v = text("CONTACTD_DEVELOPMENT"))
         c.development = parse_switch("CONTACTD_DEVELOPMENT", *v);
+    // Account lifecycle (issue 9, accounts).
+    set_int("CONTACTD_GUEST_TTL", c.guest_ttl, 600, 365LL * 24 * 3600);
+    if (auto v = text("CONTACTD_TEST_IDENTITIES")) c.test_identities = parse_test_identities(*v);
 }
 
 Settings process_environment() {

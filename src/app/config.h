@@ -81,6 +81,11 @@ struct Config {
     std::int64_t purge_interval = 600;    // seconds between purges; 0 turns them off
     bool development = false;             // CONTACTD_DEVELOPMENT: development delivery off loopback
 
+    // Account lifecycle (issue 9, accounts): guests and test identities.
+    std::int64_t guest_ttl = 604800;  // unconverted guests are erased after this many seconds
+    // CONTACTD_TEST_IDENTITIES: normalized destination (E.164 / lower-cased email) -> code.
+    std::map<std::string, std::string> test_identities;
+
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.
     bool development_delivery() const {

@@ -51,11 +51,12 @@ void record_code_sent(const SecurityEvents& events, storage::Repositories& repos
     const auto& otp = issued.record;
     const Destination destination{otp.channel == "SMS" ? "PHONE" : "EMAIL", otp.destination,
                                   otp.destination};
-    events.record(repos, security_event::kCodeSent, otp.contact_id, client,
-                  {{"channel", otp.channel},
-                   {"purpose", otp.purpose},
-                   {"destination", obfuscate(destination)},
-                   {"matched", otp.contact_id.has_value()}});
+    nlohmann::json detail = {{"channel", otp.channel},
+                             {"purpose", otp.purpose},
+                             {"destination", obfuscate(destination)},
+                             {"matched", otp.contact_id.has_value()}};
+    if (issued.fixed) detail["test_identity"] = true;  // its fixed code; nothing was sent
+    events.record(repos, security_event::kCodeSent, otp.contact_id, client, detail);
 }
 
 void AuthService::code_sent(storage::Repositories& repos, const IssuedCode& issued,

@@ -1,5 +1,7 @@
 #include "domain/backoffice_contacts.h"
 
+#include "domain/contact_erasure.h"
+
 #include <algorithm>
 #include <set>
 
@@ -263,9 +265,8 @@ std::string BackOfficeContacts::update(const Actor& actor, const std::string& id
 void BackOfficeContacts::remove(const Actor& actor, const std::string& id_or_code) {
     store_.write([&](storage::Repositories& repos) {
         const auto contact = find_contact(repos, id_or_code);
-        // Identities, codes, sessions (and their refresh tokens), phones, custom fields
-        // and memberships go by ON DELETE CASCADE, in this transaction.
-        repos.contacts().remove(contact.id);
+        // Everything of the contact goes, in this transaction, as in self-deletion.
+        erase_contact(repos, contact.id);
         audit_.record(repos, actor, audit_action::kContactDelete, audit_entity::kContact,
                       contact.id);
         events_.record(repos, security_event::kContactDeleted, contact.id, actor.client,

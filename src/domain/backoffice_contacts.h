@@ -73,7 +73,7 @@ class BackOfficeContacts {
     // Returns the id.
     std::string update(const Actor& actor, const std::string& id_or_code,
                        const ContactInput& input);
-    // Identities, sessions, codes, phones, custom fields and memberships go with it.
+    // Erases the contact with everything of its own (domain/contact_erasure.h).
     void remove(const Actor& actor, const std::string& id_or_code);
     // Whether a contact has that email or phone (recorded or as an identity).
     bool exists(const ContactFilter& filter);

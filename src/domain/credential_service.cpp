@@ -27,7 +27,7 @@ bool signs_in_with_password(const storage::IdentityRecord& i) {
 }
 
 std::string failure_key(const std::string& email_key) {
-    return crypto::to_hex(crypto::sha256("EMAIL:" + email_key));
+    return sign_in_failure_key(email_key);
 }
 
 Error wrong_credentials() {
@@ -53,6 +53,10 @@ storage::ContactRecord require_contact(storage::Repositories& repos, const std::
 }
 
 }  // namespace
+
+std::string sign_in_failure_key(const std::string& email_key) {
+    return crypto::to_hex(crypto::sha256("EMAIL:" + email_key));
+}
 
 struct CredentialService::Reservation {
     std::string try_id;
@@ -281,6 +285,7 @@ AddedIdentity CredentialService::add_new(const Bearer& bearer, const Destination
         identity.password_hash = password_hash;
         identity.requires_verification = true;
         repos.identities().insert(identity);
+        repos.contacts().convert_guest(contact.id, clock_.now());  // a guest keeps its account
         auto challenge = send_verification(repos, identity, contact, false, client);
         notify_identity_added(repos, contact, identity.id);
         return AddedIdentity{identity.id, std::move(challenge)};
@@ -399,6 +404,7 @@ AddedIdentity CredentialService::add_facebook(const Bearer& bearer, const Identi
         identity.is_verified = true;
         identity.created_at = clock_.now();
         repos.identities().insert(identity);
+        repos.contacts().convert_guest(contact.id, clock_.now());  // a guest keeps its account
         notify_identity_added(repos, contact, identity.id);
         return AddedIdentity{identity.id, std::nullopt};
     });

@@ -52,6 +52,10 @@ struct AddedIdentity {
     std::optional<OtpChallenge> challenge;  // set when a code was sent to prove it
 };
 
+// The key under which password failures for the sign-in name `email_key` (a lower-cased
+// email) are counted: a hash, so that nobody's typing is kept in clear.
+std::string sign_in_failure_key(const std::string& email_key);
+
 class CredentialService {
   public:
     static constexpr std::int64_t kRecentCodeSignIn = 600;  // seconds
@@ -104,15 +108,15 @@ class CredentialService {
                                const std::string& new_identity_id) const;
 
     storage::Store& store_;
-                                                  const Clock& clock_;
-                                                  const OtpService& otps_;
-                                                  const SessionService& sessions_;
-                                                  const OutboxWriter& outbox_;
-                                                  const crypto::PasswordHasher& hasher_;
-                                                  const SignInBackoff backoff_;
-                                                  const SecurityEvents& events_;
-                                                  const FacebookVerifier* facebook_;
-                                                  const int max_identities_;
+    const Clock& clock_;
+    const OtpService& otps_;
+    const SessionService& sessions_;
+    const OutboxWriter& outbox_;
+    const crypto::PasswordHasher& hasher_;
+    const SignInBackoff backoff_;
+    const SecurityEvents& events_;
+    const FacebookVerifier* facebook_;
+    const int max_identities_;
 };
 
 }  // namespace contactd::domain

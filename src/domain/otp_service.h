@@ -11,9 +11,15 @@
 // then per destination the resend interval, max_per_hour (a sliding hour) and
 // max_per_day (per UTC day, counted in storage::LimiterRepository under a keyed hash of
 // the destination), then the SmsBudget's daily caps. Decoys count like real codes.
+//
+// Test identities (CONTACTD_TEST_IDENTITIES, for app-store review and automated tests):
+// a destination in OtpPolicy::fixed_codes gets that code, stored hashed like any other;
+// none of the limits above applies to it (nothing is sent: IssuedCode::fixed tells the
+// OutboxWriter), but redeem's attempt limit does.
 #include <tl/expected.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +36,8 @@ struct OtpPolicy {
     std::int64_t resend_interval = 60;
     int max_per_hour = 5;
     int max_per_day = 10;
+    // Test identities: normalized destination (E.164 or lower-cased email) -> 6-digit code.
+    std::map<std::string, std::string> fixed_codes;
 };
 
 namespace otp_purpose {
@@ -49,7 +57,8 @@ struct OtpRequest {
 
 struct IssuedCode {
     storage::OtpRecord record;
-    std::string code;  // plaintext, only to put in the message; never stored
+    std::string code;    // plaintext, only to put in the message; never stored
+    bool fixed = false;  // a test identity's fixed code: no message is sent
 };
 
 enum class OtpFailure { Unknown, Wrong, Expired, Burned, Used };
@@ -75,6 +84,9 @@ class OtpService {
 
   private:
     std::string mac(const storage::OtpRecord& otp, std::string_view code) const;
+    // Every limit on sending a code to the destination; throws as issue() says.
+    void check_limits(storage::Repositories& repos, const OtpRequest& request,
+                      std::int64_t now) const;
     void count_for_day(storage::Repositories& repos, const std::string& destination,
                        std::int64_t now) const;
 

@@ -19,6 +19,7 @@ void OutboxWriter::insert(storage::Repositories& repos, storage::MessageRecord m
 void OutboxWriter::queue_code(storage::Repositories& repos, const IssuedCode& issued,
                               MessageKind kind,
                               const std::optional<storage::ContactRecord>& contact) const {
+    if (issued.fixed) return;  // a test identity (CONTACTD_TEST_IDENTITIES) is sent nothing
     const auto language = contact ? contact->language_code : std::nullopt;
     const auto composed = composer_.compose(
         kind, issued.record.channel, language,

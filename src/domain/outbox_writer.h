@@ -18,7 +18,8 @@ class OutboxWriter {
   public:
     OutboxWriter(const Clock& clock, const MessageComposer& composer, std::function<void()> wake);
 
-    // Queues the message that carries `issued.code` to its destination.
+    // Queues the message that carries `issued.code` to its destination; nothing for a
+    // test identity's fixed code (IssuedCode::fixed).
     void queue_code(storage::Repositories& repos, const IssuedCode& issued, MessageKind kind,
                     const std::optional<storage::ContactRecord>& contact) const;
 

@@ -1,9 +1,24 @@
 #include "domain/purge_service.h"
 
+#include "domain/contact_erasure.h"
+
 namespace contactd::domain {
 
 PurgeService::PurgeService(storage::Store& store, const Clock& clock, PurgePolicy policy)
     : store_(store), clock_(clock), policy_(policy) {}
+
+template <class Select>
+int PurgeService::erase_batches(Select&& select) const {
+    int erased = 0;
+    for (bool more = true; more;) {
+        more = store_.write([&](storage::Repositories& repos) {
+            const auto stale = select(repos);
+            for (const auto& id : stale) erased += erase_contact(repos, id);
+            return static_cast<int>(stale.size()) == policy_.batch;
+        });
+    }
+    return erased;
+}
 
 PurgeReport PurgeService::run_once() const {
     PurgeReport report;
@@ -12,15 +27,13 @@ PurgeReport PurgeService::run_once() const {
         report.codes = repos.maintenance().delete_expired_codes(now, now - policy_.code_window);
         report.limiter_rows = repos.limiter().purge_expired(now);
     });
-    for (bool more = true; more;) {
-        more = store_.write([&](storage::Repositories& repos) {
-            const auto stale = repos.maintenance().unvalidated_registrations(
-                now - policy_.unverified_ttl, policy_.batch);
-            for (const auto& id : stale)
-                report.registrations += repos.maintenance().delete_contact_entirely(id);
-            return static_cast<int>(stale.size()) == policy_.batch;
-        });
-    }
+    report.registrations = erase_batches([&](storage::Repositories& repos) {
+        return repos.maintenance().unvalidated_registrations(now - policy_.unverified_ttl,
+                                                             policy_.batch);
+    });
+    report.guests = erase_batches([&](storage::Repositories& repos) {
+        return repos.maintenance().stale_guests(now - policy_.guest_ttl, policy_.batch);
+    });
     store_.checkpoint();  // what was deleted leaves the write-ahead log too
     return report;
 }

@@ -9,6 +9,8 @@
 //   proven and none with a password, and were not created by the back office. Each goes
 //   with everything of its own (storage::MaintenanceRepository::delete_contact_entirely),
 //   a batch per transaction.
+// - Guests (login_as_guest) that added no identity within `guest_ttl` seconds
+//   (CONTACTD_GUEST_TTL), erased the same way.
 // run_once() is called by a PeriodicTask that App starts; it may also be called directly
 // (tests with a manual clock). Thread-safe.
 #include <cstdint>
@@ -22,12 +24,14 @@ struct PurgePolicy {
     std::int64_t unverified_ttl = 86400;
     std::int64_t code_window = 3600;
     int batch = 200;  // contacts per transaction, so that writers are not held up long
+    std::int64_t guest_ttl = 604800;
 };
 
 struct PurgeReport {
     int codes = 0;
     int registrations = 0;
     std::int64_t limiter_rows = 0;  // full token buckets and ended counters
+    int guests = 0;                 // guests never converted
 };
 
 class PurgeService {
@@ -36,6 +40,10 @@ class PurgeService {
     PurgeReport run_once() const;
 
   private:
+    // Erases, a batch per transaction, the contacts `select` names; returns how many.
+    template <class Select>
+    int erase_batches(Select&& select) const;
+
     storage::Store& store_;
     const Clock& clock_;
     const PurgePolicy policy_;

@@ -49,6 +49,7 @@ namespace auth_method {
 inline constexpr const char* kOtp = "OTP";
 inline constexpr const char* kPassword = "PASSWORD";
 inline constexpr const char* kFacebook = "FACEBOOK";
+inline constexpr const char* kGuest = "GUEST";  // login_as_guest: a new guest contact
 }  // namespace auth_method
 
 class SessionService {

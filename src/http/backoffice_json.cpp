@@ -171,6 +171,7 @@ Json backoffice_contact_json(const domain::BackOfficeContact& bo) {
             {"email_opt_out", c.email_opt_out},
             {"custom_fields", fields},
             {"is_verified", c.is_verified},
+            {"is_guest", c.is_guest},
             {"organisations", organisations_json(bo.organisations)},
             {"identities", identities},
             {"created_at", c.created_at},

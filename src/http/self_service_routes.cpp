@@ -113,7 +113,12 @@ class Routes {
     // request-otp does.
     void authenticate(const httplib::Request& req, httplib::Response& res) const {
         preflight(req, Limit::None);
-        const auto identity = parse_authentication(parse_body(req));
+        const auto body = parse_body(req);
+        if (get_bool(body, "login_as_guest").value_or(false)) {
+            sign_in_as_guest(req, res, body);
+            return;
+        }
+        const auto identity = parse_authentication(body);
         const bool sends_code = identity.provider != "FACEBOOK" && !identity.password;
         limit_address(req, sends_code ? Limit::Send : Limit::Check);
         if (identity.provider == "FACEBOOK") {
@@ -131,6 +136,34 @@ class Routes {
         send_json(res, 200,
                   challenge_json(d_.auth.request_code(domain::AuthService::destination_of(identity),
                                                       client(req))));
+    }
+
+    // {"login_as_guest": true}: a new guest contact. It makes rows like a sign-up, so it
+    // takes from the same per-address budget as the calls that send a message.
+    void sign_in_as_guest(const httplib::Request& req, httplib::Response& res,
+                          const Json& body) const {
+        for (const char* field : {"username", "password", "email", "phone_number", "phone", "token",
+                                  "identity", "identification"}) {
+            if (const auto it = body.find(field); it != body.end() && !it->is_null()) {
+                throw invalid_value(
+                    std::string("login_as_guest takes no credentials, but ") + field + " was given",
+                    {"login_as_guest"});
+            }
+        }
+        limit_address(req, Limit::Send);
+        send_session(res, 200, accounts().sign_in_as_guest(client(req)));
+    }
+
+    domain::AccountService& accounts() const {
+        if (!d_.accounts) throw std::logic_error("the account service is not wired");
+        return *d_.accounts;
+    }
+
+    // DELETE /contacts/{id}: the contact erases itself (soon after a sign-in only).
+    void delete_contact(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req);
+        accounts().delete_self(bearer, client(req));
+        res.status = 204;
     }
 
     // POST /contacts/{id}/identities and its alias /credentials.
@@ -224,6 +257,7 @@ void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
     server.post(contacts + "/" + kId + "/sign_out", bind(&Routes::sign_out));
     server.get(contacts + "/" + kId, bind(&Routes::get_contact));
     server.put(contacts + "/" + kId, bind(&Routes::update_contact));
+    server.del(contacts + "/" + kId, bind(&Routes::delete_contact));
     server.get(contacts + "/" + kId + "/sessions", bind(&Routes::list_sessions));
     server.del(contacts + "/" + kId + "/sessions/" + kId, bind(&Routes::revoke_session));
 }

@@ -1,4 +1,5 @@
 #pragma once
+#include "domain/account_service.h"
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
 #include "domain/credential_service.h"
@@ -20,6 +21,7 @@ struct SelfServiceDeps {
     domain::RequestLimiter* limiter;
     domain::CredentialService* credentials = nullptr;  // passwords and added identities
     domain::FacebookSignIn* facebook = nullptr;
+    domain::AccountService* accounts = nullptr;  // guests and self-deletion
 };
 
 // Registers every /self-service/v1 route.

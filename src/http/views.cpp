@@ -20,7 +20,8 @@ Json contact_summary_json(const storage::ContactRecord& c) {
             {"first_name", nullable(c.first_name)},
             {"last_name", nullable(c.last_name)},
             {"company_name", nullable(c.company_name)},
-            {"is_verified", c.is_verified}};
+            {"is_verified", c.is_verified},
+            {"is_guest", c.is_guest}};
 }
 
 Json organisations_json(const std::vector<storage::OrganisationRecord>& organisations) {

@@ -23,6 +23,8 @@ struct ContactRecord {
     bool is_verified = false;
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
+    // A guest (login_as_guest): no identity yet. Written on insert; convert_guest() clears it.
+    bool is_guest = false;
 };
 
 struct IdentityRecord {

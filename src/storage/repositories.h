@@ -31,6 +31,9 @@ class ContactRepository {
         const std::string& normalized_email) = 0;
     virtual std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) = 0;
     virtual void set_verified(const std::string& id, std::int64_t now) = 0;
+    // Makes a guest a normal contact (is_guest is written on insert only); false when it
+    // was not a guest.
+    virtual bool convert_guest(const std::string& id, std::int64_t now) = 0;
     // Removes the contact; identities, codes and sessions go with it (cascade).
     virtual bool remove(const std::string& id) = 0;
 
@@ -256,9 +259,17 @@ class MaintenanceRepository {
     // with a password, and not created by the back office. At most `limit`, oldest first.
     virtual std::vector<std::string> unvalidated_registrations(std::int64_t created_by,
                                                                int limit) = 0;
-    // Deletes the contact with everything of its own: identities, codes, sessions and
-    // refresh tokens, memberships, phones, custom fields and its outbox messages. Security
-    // events and the audit trail keep its id only.
+    // Guests (contacts.is_guest, still without an identity) created at or before
+    // `created_by`. At most `limit`, oldest first.
+    virtual std::vector<std::string> stale_guests(std::int64_t created_by, int limit) = 0;
+    // Deletes the contact with everything of its own: identities, codes (also the decoys
+    // issued to its identities' destinations before they were its), sessions and refresh
+    // tokens, memberships, phones, custom fields and its outbox messages with their
+    // attempts, and whatever else references it. Its security events keep their type,
+    // time, request id and contact id but lose the client's address and user agent and
+    // the (obfuscated) destination in their detail; the audit trail keeps its id and the
+    // names of the fields that were changed. Callers use domain/contact_erasure.h, which
+    // also clears what is keyed on a hash of its sign-in names.
     virtual bool delete_contact_entirely(const std::string& contact_id) = 0;
 };
 

@@ -265,6 +265,32 @@ TEST_SUITE("process") {
         }
     }
 
+    TEST_CASE("process: --help prints the usage and --version the CMake project version, exit 0") {
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"--help"}, std::vector<std::string>{"-h"},
+              std::vector<std::string>{"serve", "--help"}}) {
+            const auto outcome = run_contactd(args);
+            CAPTURE(outcome.err);
+            CHECK(outcome.status == 0);
+            CHECK(outcome.out.rfind("usage: contactd", 0) == 0);
+            CHECK(outcome.out.find("apikey create") != std::string::npos);
+            CHECK(outcome.err.empty());
+        }
+        // The version CMakeLists.txt declares, read independently of the build.
+        std::ifstream cmake(std::string(CONTACTD_SOURCE_DIR) + "/CMakeLists.txt");
+        const std::string lists((std::istreambuf_iterator<char>(cmake)),
+                                std::istreambuf_iterator<char>());
+        std::smatch match;
+        REQUIRE(
+            std::regex_search(lists, match, std::regex(R"(project\(contactd VERSION ([0-9.]+))")));
+        for (const char* flag : {"--version", "-V"}) {
+            const auto outcome = run_contactd({flag});
+            CHECK(outcome.status == 0);
+            CHECK(outcome.out == "contactd " + match[1].str() + "\n");
+            CHECK(outcome.err.empty());
+        }
+    }
+
     TEST_CASE("process: migrate applies the schema and exits 0, twice") {
         TempDir dir;
         const auto db = (dir.path() / "migrate.db").string();

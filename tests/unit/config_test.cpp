@@ -314,4 +314,42 @@ TEST_SUITE("app::config") {
         CHECK(rejection({}, {{"CONTACTD_DEVELOPMENT", "maybe"}}).find("CONTACTD_DEVELOPMENT") !=
               std::string::npos);
     }
+
+    TEST_CASE("config::load_config: CONTACTD_GUEST_TTL and CONTACTD_TEST_IDENTITIES") {
+        const Config defaults = load_config({}, {});
+        CHECK(defaults.guest_ttl == 604800);
+        CHECK(defaults.test_identities.empty());
+        const Config set = load_config(
+            {}, {{"CONTACTD_GUEST_TTL", "3600"},
+                 {"CONTACTD_TEST_IDENTITIES",
+                  " +35799000001=123456 , Review@Example.com=654321,+306912345678=000000"}});
+        CHECK(set.guest_ttl == 3600);
+        // Keyed as destinations are looked up: E.164, and the email lower-cased.
+        CHECK(set.test_identities ==
+              std::map<std::string, std::string>{{"+35799000001", "123456"},
+                                                 {"review@example.com", "654321"},
+                                                 {"+306912345678", "000000"}});
+        CHECK(rejection({}, {{"CONTACTD_GUEST_TTL", "599"}}).find("CONTACTD_GUEST_TTL") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_GUEST_TTL", "31536001"}}).find("CONTACTD_GUEST_TTL") !=
+              std::string::npos);
+        // Bad entries stop the start, saying which and why, and never echo the code.
+        for (const auto& [value, why] : std::vector<std::pair<std::string, std::string>>{
+                 {"+35799000001", "destination=code"},
+                 {"+35799000001=12345", "6 digits"},
+                 {"+35799000001=1234567", "6 digits"},
+                 {"+35799000001=12a456", "6 digits"},
+                 {"99000001=123456", "E.164"},
+                 {"+357 99 000001=123456", "E.164"},
+                 {"+999123=123456", "E.164"},
+                 {"not-an-email=123456", "E.164"},
+                 {"a@example.com=111111,A@example.com=222222", "twice"}}) {
+            CAPTURE(value);
+            const auto message = rejection({}, {{"CONTACTD_TEST_IDENTITIES", value}});
+            CHECK(message.find("CONTACTD_TEST_IDENTITIES") != std::string::npos);
+            CHECK(message.find(why) != std::string::npos);
+            for (const char* code : {"123456", "12345", "1234567", "12a456", "222222"})
+                CHECK(message.find(code) == std::string::npos);
+        }
+    }
 }

@@ -304,4 +304,47 @@ TEST_SUITE("domain::otp_service") {
             CHECK(key.find("99000111") == std::string::npos);
         }
     }
+
+    TEST_CASE(
+        "otp_service: a test identity gets its fixed code, hashed, with no resend limits, and "
+        "the attempt limit still holds") {
+        OtpFixture f;
+        OtpPolicy policy;
+        policy.fixed_codes = {{kPhone, "246810"}};
+        const OtpService otps{f.clock, kOtpKey, policy, f.sms};
+        auto issue = [&] {
+            return f.store.write(
+                [&](storage::Repositories& repos) { return otps.issue(repos, f.request()); });
+        };
+        // Far more than the resend interval, the hourly and the daily caps allow.
+        std::vector<IssuedCode> issued;
+        for (int i = 0; i < 12; ++i) issued.push_back(issue());
+        for (const auto& code : issued) {
+            CHECK(code.fixed);
+            CHECK(code.code == "246810");
+            CHECK(f.row(code.record.id).code_hmac.find("246810") == std::string::npos);
+        }
+        // Any other destination is limited as before and gets a random code.
+        const auto other = f.store.write([&](storage::Repositories& repos) {
+            return otps.issue(repos, f.request("+35799478231"));
+        });
+        CHECK_FALSE(other.fixed);
+        CHECK_THROWS_AS(f.store.write([&](storage::Repositories& repos) {
+            return otps.issue(repos, f.request("+35799478231"));
+        }),
+                        Error);
+
+        auto redeem = [&](const std::string& id, const std::string& code) {
+            return f.store.write([&](storage::Repositories& repos) -> std::optional<OtpFailure> {
+                const auto result = otps.redeem(repos, id, code);
+                if (result) return std::nullopt;
+                return result.error();
+            });
+        };
+        CHECK_FALSE(redeem(issued[0].record.id, "246810").has_value());
+        const auto& limited = issued[1].record.id;
+        for (int i = 0; i < policy.max_attempts; ++i)
+            CHECK(redeem(limited, "000000") == OtpFailure::Wrong);
+        CHECK(redeem(limited, "246810") == OtpFailure::Burned);
+    }
 }

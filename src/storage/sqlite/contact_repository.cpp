@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kColumns =
     "id, code, contact_type, title, first_name, middle_name, last_name, company_name, avatar,"
     " email, phone, language_code, sms_opt_out, email_opt_out, service_acceptance, is_verified,"
-    " created_at, updated_at";
+    " created_at, updated_at, is_guest";
 
 ContactRecord read_contact(SQLite::Statement& s) {
     ContactRecord c;
@@ -32,6 +32,7 @@ ContactRecord read_contact(SQLite::Statement& s) {
     c.is_verified = s.getColumn(15).getInt() != 0;
     c.created_at = s.getColumn(16).getInt64();
     c.updated_at = s.getColumn(17).getInt64();
+    c.is_guest = s.getColumn(18).getInt() != 0;
     return c;
 }
 
@@ -66,8 +67,10 @@ void SqliteContacts::insert(const ContactRecord& c) {
         "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
         " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
         " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
-        " updated_at, id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    s.bind(bind_fields(s, c), c.id);
+        " updated_at, id, is_guest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    const int next = bind_fields(s, c);
+    s.bind(next, c.id);
+    s.bind(next + 1, c.is_guest ? 1 : 0);
     s.exec();
 }
 
@@ -119,6 +122,14 @@ void SqliteContacts::set_verified(const std::string& id, std::int64_t now) {
     s.bind(1, now);
     s.bind(2, id);
     s.exec();
+}
+
+bool SqliteContacts::convert_guest(const std::string& id, std::int64_t now) {
+    SQLite::Statement s(
+        db_, "UPDATE contacts SET is_guest = 0, updated_at = ? WHERE id = ? AND is_guest <> 0");
+    s.bind(1, now);
+    s.bind(2, id);
+    return s.exec() == 1;
 }
 
 bool SqliteContacts::remove(const std::string& id) {

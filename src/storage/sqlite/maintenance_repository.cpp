@@ -32,17 +32,41 @@ std::vector<std::string> SqliteMaintenance::unvalidated_registrations(std::int64
     return out;
 }
 
+std::vector<std::string> SqliteMaintenance::stale_guests(std::int64_t created_by, int limit) {
+    // contacts_guest_created (sql/009) answers this without a scan.
+    SQLite::Statement s(db_,
+                        "SELECT c.id FROM contacts c WHERE c.is_guest = 1 AND c.created_at <= ?"
+                        "   AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id)"
+                        " ORDER BY c.created_at, c.id LIMIT ?");
+    s.bind(1, created_by);
+    s.bind(2, limit);
+    std::vector<std::string> out;
+    while (s.executeStep()) out.push_back(s.getColumn(0).getString());
+    return out;
+}
+
 bool SqliteMaintenance::delete_contact_entirely(const std::string& contact_id) {
+    auto run = [&](const char* sql) {
+        SQLite::Statement s(db_, sql);
+        s.bind(1, contact_id);
+        return s.exec();
+    };
     // Its messages (recipient and kind are personal data) would only lose their link to
     // the contact by ON DELETE SET NULL; their attempts go with them by cascade.
-    SQLite::Statement messages(db_, "DELETE FROM outbox WHERE contact_id = ?");
-    messages.bind(1, contact_id);
-    messages.exec();
-    // Identities, codes, sessions and their refresh tokens, memberships, phones and custom
-    // fields go by ON DELETE CASCADE.
-    SQLite::Statement contact(db_, "DELETE FROM contacts WHERE id = ?");
-    contact.bind(1, contact_id);
-    return contact.exec() > 0;
+    run("DELETE FROM outbox WHERE contact_id = ?1");
+    // Decoy codes issued to one of its destinations before that destination was its own
+    // (contact_id NULL) name the destination too.
+    run("DELETE FROM one_time_codes WHERE contact_id IS NULL AND destination IN ("
+        " SELECT value FROM identities WHERE contact_id = ?1"
+        " UNION SELECT email_normalized FROM contacts WHERE id = ?1"
+        " UNION SELECT phone FROM contacts WHERE id = ?1)");
+    // The trail keeps what happened and when, under the contact's id, but no longer where
+    // from (address, user agent) or to which (obfuscated) destination.
+    run("UPDATE security_events SET ip_address = NULL, user_agent = NULL,"
+        " detail = json_remove(detail, '$.destination') WHERE contact_id = ?1");
+    // Identities, codes, sessions and their refresh tokens, memberships, phones, custom
+    // fields and every other table keyed on the contact go by ON DELETE CASCADE.
+    return run("DELETE FROM contacts WHERE id = ?1") > 0;
 }
 
 }  // namespace contactd::storage::sqlite

@@ -27,6 +27,7 @@ class SqliteContacts final : public ContactRepository {
     std::vector<ContactRecord> find_by_recorded_email(const std::string& normalized_email) override;
     std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) override;
     void set_verified(const std::string& id, std::int64_t now) override;
+    bool convert_guest(const std::string& id, std::int64_t now) override;
     bool remove(const std::string& id) override;
     // Back office (contact_backoffice_repository.cpp).
     std::vector<ContactRecord> search(const Search& search, std::int64_t offset,
@@ -198,6 +199,7 @@ class SqliteMaintenance final : public MaintenanceRepository {
     explicit SqliteMaintenance(SQLite::Database& db) : db_(db) {}
     int delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) override;
     std::vector<std::string> unvalidated_registrations(std::int64_t created_by, int limit) override;
+    std::vector<std::string> stale_guests(std::int64_t created_by, int limit) override;
     bool delete_contact_entirely(const std::string& contact_id) override;
 
   private:
