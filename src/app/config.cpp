@@ -4,6 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "http/client_address.h"
 #include "util/countries.h"
 #include "util/strings.h"
 
@@ -118,6 +119,17 @@ std::vector<std::string> parse_countries(const std::string& value) {
     return out;
 }
 
+// CONTACTD_METRICS_ALLOW: CIDRs (or single addresses); a malformed one stops the start.
+std::vector<std::string> parse_cidrs(const char* name, const std::string& value) {
+    auto out = split_list(value);
+    for (const auto& item : out) {
+        if (!http::Cidr::parse(item))
+            throw std::invalid_argument(std::string(name) + ": \"" + item +
+                                        "\" is not an address or CIDR such as 10.0.0.0/8");
+    }
+    return out;
+}
+
 void apply_settings(Config& c, const Settings& s) {
     auto text = [&](const char* name) -> std::optional<std::string> {
         const auto it = s.find(name);
@@ -197,6 +209,21 @@ void apply_settings(Config& c, const Settings& s) {
     set_int("CONTACTD_PURGE_INTERVAL", c.purge_interval, 0, 24 * 3600);
     if (auto v = text("CONTACTD_DEVELOPMENT"))
         c.development = parse_switch("CONTACTD_DEVELOPMENT", *v);
+    // Operations (issue 11).
+    if (auto v = text("CONTACTD_METRICS_ALLOW"))
+        c.metrics_allow = parse_cidrs("CONTACTD_METRICS_ALLOW", *v);
+    if (auto v = text("CONTACTD_LOG_FORMAT")) {
+        const auto format = log::parse_format(*v);
+        if (!format) throw std::invalid_argument("CONTACTD_LOG_FORMAT must be text or json");
+        c.log_format = *format;
+    }
+    if (auto v = text("CONTACTD_LOG_LEVEL")) {
+        const auto level = log::parse_level(*v);
+        if (!level)
+            throw std::invalid_argument("CONTACTD_LOG_LEVEL must be debug, info, warn or error");
+        c.log_level = *level;
+    }
+    set_int("CONTACTD_SHUTDOWN_DELAY", c.shutdown_delay_ms, 0, 1500);
 }
 
 Settings process_environment() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "util/log.h"
+
 namespace contactd {
 
 struct Config {
@@ -80,6 +82,15 @@ struct Config {
     std::int64_t unverified_ttl = 86400;  // registrations by code never validated
     std::int64_t purge_interval = 600;    // seconds between purges; 0 turns them off
     bool development = false;             // CONTACTD_DEVELOPMENT: development delivery off loopback
+
+    // Operations (issue 11): who may read /metrics, the log, and the readiness drain.
+    std::vector<std::string> metrics_allow;      // CONTACTD_METRICS_ALLOW: CIDRs besides loopback
+    log::Format log_format = log::Format::Text;  // CONTACTD_LOG_FORMAT
+    log::Level log_level = log::Level::Info;     // CONTACTD_LOG_LEVEL
+    // CONTACTD_SHUTDOWN_DELAY (ms): on SIGTERM, /readyz answers 503 this long before the
+    // server stops accepting, so a load balancer stops sending first. Bounded so that
+    // with the in-flight grace the process still exits within 5 s.
+    std::int64_t shutdown_delay_ms = 0;
 
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.
