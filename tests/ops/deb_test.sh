@@ -25,8 +25,8 @@ for f in ./usr/bin/contactd ./lib/systemd/system/contactd.service ./etc/contactd
     echo "$contents" | grep -q " $f\$" || fail "$f not in the package"
 done
 dpkg-deb -f "$deb" Depends | grep -q libcpp-httplib || fail "Depends lacks the shared libraries"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/contactd/contactd.env ||
-    fail "contactd.env is not a conffile"
+dpkg-deb -e "$deb" "$out/control"
+grep -qx /etc/contactd/contactd.env "$out/control/conffiles" || fail "contactd.env is not a conffile"
 
 was_installed=no
 dpkg-query -W -f='${Status}' contactd 2>/dev/null | grep -q 'install ok installed' && was_installed=yes

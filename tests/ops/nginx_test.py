@@ -112,28 +112,30 @@ http {
         addresses = {s["ip_address"] for s in sessions["content"]}
         check(addresses == {"127.0.0.2"}, "sessions record %s, not the client's" % addresses)
 
-        # A forged X-Forwarded-For is replaced by nginx: the client cannot pick its address.
+        # Per-address limits count the client (127.0.0.4 here), not nginx: a forged
+        # X-Forwarded-For is replaced by nginx, so the client cannot pick its address.
         sent = 0
         for i in range(3):
             status, body = call("POST", "/self-service/v1/contacts/request-otp",
                                 {"send_method": "EMAIL", "credentials": [
                                     {"name": "EMAIL", "value": "limit%d@example.com" % i}]},
                                 {"api_key": server.public_key,
-                                 "X-Forwarded-For": "198.51.100.%d" % i})
+                                 "X-Forwarded-For": "198.51.100.%d" % i}, source_ip="127.0.0.4")
             sent += status == 200
         check(sent == 3, "the send budget's first 3 requests")
         status, body = call("POST", "/self-service/v1/contacts/request-otp",
                             {"send_method": "EMAIL",
                              "credentials": [{"name": "EMAIL", "value": "limit9@example.com"}]},
-                            {"api_key": server.public_key, "X-Forwarded-For": "203.0.113.9"})
-        check(status == 429, "127.0.0.2 over its budget (a forged header changes nothing): %s %s"
+                            {"api_key": server.public_key, "X-Forwarded-For": "203.0.113.9"},
+                            source_ip="127.0.0.4")
+        check(status == 429, "127.0.0.4 over its budget (a forged header changes nothing): %s %s"
               % (status, body))
         # Another client through the same proxy has its own budget.
         status, body = call("POST", "/self-service/v1/contacts/request-otp",
                             {"send_method": "EMAIL",
                              "credentials": [{"name": "EMAIL", "value": "other@example.com"}]},
                             {"api_key": server.public_key}, source_ip="127.0.0.3")
-        check(status == 200, "127.0.0.3 limited by 127.0.0.2's budget: %s %s" % (status, body))
+        check(status == 200, "127.0.0.3 limited by 127.0.0.4's budget: %s %s" % (status, body))
 
         # nginx's own limits: a body over 64 KiB stops at the proxy; /metrics is not public.
         status, _ = call("POST", "/self-service/v1/contacts/register", b"{" + b" " * 70000 + b"}",
