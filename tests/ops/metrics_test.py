@@ -56,6 +56,9 @@ def metrics_move(binary):
         check(status == 401, "wrong password: %s" % status)
         # The registration emailed a code to verify the address (development delivery).
         request("GET", base + "/no/such/path/" + contact_id)
+        # A token in a query string never reaches the log: lines name the route template.
+        request("GET", base + "/self-service/v1/contacts/verify_email?token=Tok3nMustNotBeLogged",
+                headers={"api_key": server.public_key})
 
         deadline = time.time() + 10
         while True:
@@ -96,6 +99,9 @@ def metrics_move(binary):
         check("access" in log and "route=/self-service/v1/contacts/{id}" in log and
               "status=200" in log and "duration_ms=" in log, "access lines:\n" + log[-2000:])
         check("Wrong-password" not in log and "Correct-Horse" not in log, "a password in the log")
+        check("Tok3nMustNotBeLogged" not in log and "verify_email?" not in log,
+              "a query string in the log")
+        check("/no/such/path" not in log, "a raw path in the log")
     finally:
         server.stop()
 
