@@ -49,8 +49,16 @@ std::string route_label(std::string_view pattern) {
             }
         }
         const auto group = pattern.substr(i, j - i + 1);
+        const auto inner = group.substr(1, group.size() - 2);
+        const bool literal_choice =
+            inner.find('|') != std::string_view::npos &&
+            inner.find_first_not_of(
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_|-") ==
+                std::string_view::npos;
         if (group.substr(0, 3) == "(?:") {
             out += "{" + std::string(group.substr(3, group.size() - 4)) + "}";
+        } else if (literal_choice) {
+            out += "{" + std::string(inner) + "}";  // (v1|v2): a choice of words, not an id
         } else {
             const auto slash = out.find_last_of('/', out.empty() ? 0 : out.size() - 2);
             const auto segment = slash == std::string::npos || out.size() < 2

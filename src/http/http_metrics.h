@@ -20,9 +20,9 @@ namespace contactd::http {
 
 // The label of a route pattern: each capture group becomes a placeholder named by the
 // path segment before it ({sid} after "sessions/", {name} after "assets/", else {id};
-// a second {id} in one template becomes {id2}); `\.` becomes `.`; a non-capturing
-// group `(?:a|b)` becomes `{a|b}`. Small on purpose: route tables that register other
-// pattern shapes adjust it here.
+// a second {id} in one template becomes {id2}); `\.` becomes `.`; a group that is a
+// choice of words, `(?:v1|v2)` or `(v1|v2)`, becomes `{v1|v2}`. Small on purpose: route
+// tables that register other pattern shapes adjust it here.
 std::string route_label(std::string_view pattern);
 
 class HttpMetrics {

@@ -33,6 +33,8 @@ TEST_SUITE("http::metrics") {
         CHECK(route_label("/openapi\\.json") == "/openapi.json");
         CHECK(route_label("/self-service/v(?:1|2)/contacts/([^/]+)") ==
               "/self-service/v{1|2}/contacts/{id}");
+        CHECK(route_label("/self-service/(v1|v2)/contacts/([^/]+)") ==
+              "/self-service/{v1|v2}/contacts/{id}");
         CHECK(route_label("/a/([^/]+)/b/([^/]+)") == "/a/{id}/b/{id2}");
     }
 
