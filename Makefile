@@ -21,8 +21,13 @@ PACKAGES += clang libclang-rt-dev
 # NodeSource's nodejs, which bundles npm and conflicts with Debian's npm package).
 PACKAGES += $(if $(shell command -v node 2>/dev/null),,nodejs) $(if $(shell command -v npm 2>/dev/null),,npm)
 E2E_DEPS  = tests/e2e/node_modules/.package-lock.json
+# Operations (tests/ops, `make deb`): nginx for the TLS proxy test, Debian's Prometheus
+# text parser, openssl for the test certificate, systemd's systemd-analyze for the unit,
+# dpkg-dev (dpkg-shlibdeps) for CPack's package dependencies.
+PACKAGES += nginx python3-prometheus-client openssl systemd dpkg-dev file
+DEB_BUILD ?= build-deb
 
-.PHONY: all deps build run test asan fuzz bench format clean
+.PHONY: all deps build run test asan fuzz bench deb format clean
 
 all: build
 
@@ -61,6 +66,13 @@ fuzz: build
 	cd $(BUILD) && CONTACTD_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest -L libfuzzer --no-tests=error \
 	  --timeout $$(( $(FUZZ_SECONDS) + 300 )) --output-on-failure -j $(JOBS)
 
+# The Debian package (CPack): a Release build of the binary, then build-deb/contactd_*.deb.
+deb: deps
+	cmake -S . -B $(DEB_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(DEB_BUILD) -j $(JOBS) --target contactd
+	cd $(DEB_BUILD) && cpack -G DEB
+	@ls -1 $(DEB_BUILD)/contactd_*.deb
+
 bench: build
 	./bench/run.sh $(BUILD)/contactd
 
@@ -68,4 +80,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD)

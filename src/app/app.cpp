@@ -8,6 +8,7 @@
 #include "crypto/random.h"
 #include "http/backoffice_routes.h"
 #include "http/message_routes.h"
+#include "http/ops_routes.h"
 #include "http/portal_routes.h"
 #include "http/security_event_routes.h"
 #include "http/self_service_routes.h"
@@ -36,9 +37,10 @@ void check_development_delivery(const Config& config) {
 }
 
 App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_(clock) {
+    log::configure(config_.log_format, config_.log_level);
     check_development_delivery(config_);
     store_ = open_store(config_);
-    events_ = std::make_unique<domain::SecurityEvents>(*store_, clock_);
+    events_ = std::make_unique<domain::SecurityEvents>(*store_, clock_, &metrics_);
     const auto keys = load_key_material(*store_, config_, clock_.now());
     jwt_ = std::make_unique<crypto::JwtCodec>(keys.jwt_key, config_.jwt_issuer, "self-service",
                                               keys.jwt_previous_keys);
@@ -48,7 +50,8 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
 
     composer_ = make_composer(config_);
     dispatcher_ = std::make_unique<delivery::Dispatcher>(*store_, clock_, make_sms_channel(config_),
-                                                         make_email_channel(config_));
+                                                         make_email_channel(config_),
+                                                         delivery::RetryPolicy{}, &metrics_);
     outbox_ =
         std::make_unique<domain::OutboxWriter>(clock_, *composer_, [this] { dispatcher_->wake(); });
     sms_budget_ = std::make_unique<domain::SmsBudget>(
@@ -158,12 +161,21 @@ void App::add_routes() {
     http::add_security_event_routes(*server_, http::SecurityEventRoutesDeps{*events_, *api_keys_});
     http::add_portal_routes(
         *server_, http::PortalDeps{*store_, portal_api_key_, config_.development_delivery()});
+    std::vector<http::Cidr> metrics_allow;
+    for (const auto& cidr : config_.metrics_allow) {
+        const auto parsed = http::Cidr::parse(cidr);
+        if (!parsed) throw std::invalid_argument("CONTACTD_METRICS_ALLOW: bad CIDR " + cidr);
+        metrics_allow.push_back(*parsed);
+    }
+    http::add_ops_routes(*server_, http::OpsDeps{*store_, [this] { return ready(); },
+                                                 server_->metrics(), metrics_, metrics_allow});
 }
 
 int App::start() {
     const int port = server_->bind();
     dispatcher_->start();
     if (purge_task_) purge_task_->start();
+    serving_ = true;
     return port;
 }
 
@@ -172,6 +184,10 @@ void App::serve() {
 }
 
 void App::stop() {
+    // Readiness goes first, so that a load balancer polling /readyz stops sending before
+    // the listener closes.
+    if (serving_.exchange(false) && config_.shutdown_delay_ms > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(config_.shutdown_delay_ms));
     server_->stop();
     if (purge_task_) purge_task_->stop();
 }

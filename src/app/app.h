@@ -1,6 +1,7 @@
 #pragma once
 // Wires configuration, storage, services, delivery and HTTP into one running server.
 // Owns every long-lived object; dependencies are passed by reference, no globals.
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,7 @@
 #include "http/server.h"
 #include "storage/store.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 #include "util/periodic_task.h"
 
 namespace contactd {
@@ -50,10 +52,15 @@ class App {
     ~App();
 
     // Binds the listening socket, starts delivery and the periodic purge; returns the port.
+    // /readyz answers 200 from then on.
     int start();
     // Serves HTTP until stop(); then waits for in-flight requests.
     void serve();
+    // /readyz answers 503 at once; after CONTACTD_SHUTDOWN_DELAY the server stops accepting.
     void stop();
+    // True between start() and stop(), with message delivery running.
+    bool ready() const { return serving_.load() && dispatcher_->running(); }
+    const metrics::ServiceMetrics& metrics() const { return metrics_; }
     bool running() const { return server_->running(); }
 
     const Config& config() const { return config_; }
@@ -70,6 +77,8 @@ class App {
 
     Config config_;
     const Clock& clock_;
+    metrics::ServiceMetrics metrics_;  // before every component that counts in it
+    std::atomic<bool> serving_{false};
     std::unique_ptr<storage::Store> store_;
     std::unique_ptr<domain::SecurityEvents> events_;
     std::unique_ptr<crypto::JwtCodec> jwt_;

@@ -14,6 +14,7 @@
 #include "app/config.h"
 #include "app/key_material.h"
 #include "domain/security_events.h"
+#include "storage/sqlite/backup.h"
 #include "util/log.h"
 
 namespace contactd {
@@ -31,10 +32,14 @@ constexpr const char* kUsage =
     "       contactd apikey list [--db PATH]\n"
     "       contactd apikey revoke ID [--db PATH]\n"
     "       contactd keys rotate [--db PATH] [--config FILE]\n"
+    "       contactd backup [--db PATH] [--config FILE] OUT\n"
     "\n"
     "keys rotate makes a new access-token signing key in the database (when\n"
     "CONTACTD_JWT_SECRET is not set) and keeps the old ones verifying for 25 hours;\n"
-    "restart contactd to sign with the new key.\n";
+    "restart contactd to sign with the new key.\n"
+    "\n"
+    "backup writes a consistent copy of the database (contactd may be running and\n"
+    "writing) to OUT, mode 0600, through a temporary file renamed when complete.\n";
 
 struct Arguments {
     std::vector<std::string> words;            // command words and positional arguments
@@ -167,6 +172,10 @@ int apikey(const Arguments& args) {
             std::printf("%-36s  %-6s  %-12s  %-10s  %s\n", k.id.c_str(), k.key_type.c_str(),
                         k.prefix.c_str(), k.revoked_at ? "revoked" : "active", k.name.c_str());
         }
+        // The portal's public key is made at each start and held in memory only (it is
+        // never stored, so there is nothing to leak or revoke: a restart replaces it).
+        std::printf("%-36s  %-6s  %-12s  %-10s  %s\n", "portal", "public", "pk_portal_", "per-run",
+                    "the web portal's key (made at each start, never stored)");
         return 0;
     }
     if (action == "revoke") {
@@ -214,6 +223,19 @@ std::optional<int> answer_help_or_version(int argc, char** argv) {
     return std::nullopt;
 }
 
+// `contactd backup --db PATH OUT`: through SQLite's online backup API, never a file copy
+// (a live database's latest transactions sit in its -wal file).
+int backup(const Arguments& args) {
+    check_flags(args, {"db", "config"});
+    if (args.words.size() != 2) throw std::invalid_argument("backup needs the output file OUT");
+    const Config config = load_config(config_flags(args));
+    const auto report = storage::sqlite::backup_database(config.db_path, args.words[1]);
+    std::printf("backed up %s to %s (%lld pages, %lld bytes)\n", config.db_path.c_str(),
+                args.words[1].c_str(), static_cast<long long>(report.pages),
+                static_cast<long long>(report.bytes));
+    return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -225,6 +247,7 @@ int run_cli(int argc, char** argv) {
         if (command == "migrate") return migrate(args);
         if (command == "apikey") return apikey(args);
         if (command == "keys") return keys(args);
+        if (command == "backup") return backup(args);
         if (command == "help" || command == "--help") {
             std::fputs(kUsage, stdout);
             return 0;

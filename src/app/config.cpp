@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "domain/contact_points.h"
+#include "http/client_address.h"
 #include "util/countries.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -157,6 +158,17 @@ std::map<std::string, std::string> parse_test_identities(const std::string& valu
     return out;
 }
 
+// CONTACTD_METRICS_ALLOW: CIDRs (or single addresses); a malformed one stops the start.
+std::vector<std::string> parse_cidrs(const char* name, const std::string& value) {
+    auto out = split_list(value);
+    for (const auto& item : out) {
+        if (!http::Cidr::parse(item))
+            throw std::invalid_argument(std::string(name) + ": \"" + item +
+                                        "\" is not an address or CIDR such as 10.0.0.0/8");
+    }
+    return out;
+}
+
 void apply_settings(Config& c, const Settings& s) {
     auto text = [&](const char* name) -> std::optional<std::string> {
         const auto it = s.find(name);
@@ -239,6 +251,21 @@ void apply_settings(Config& c, const Settings& s) {
     // Account lifecycle (issue 9, accounts).
     set_int("CONTACTD_GUEST_TTL", c.guest_ttl, 600, 365LL * 24 * 3600);
     if (auto v = text("CONTACTD_TEST_IDENTITIES")) c.test_identities = parse_test_identities(*v);
+    // Operations (issue 11).
+    if (auto v = text("CONTACTD_METRICS_ALLOW"))
+        c.metrics_allow = parse_cidrs("CONTACTD_METRICS_ALLOW", *v);
+    if (auto v = text("CONTACTD_LOG_FORMAT")) {
+        const auto format = log::parse_format(*v);
+        if (!format) throw std::invalid_argument("CONTACTD_LOG_FORMAT must be text or json");
+        c.log_format = *format;
+    }
+    if (auto v = text("CONTACTD_LOG_LEVEL")) {
+        const auto level = log::parse_level(*v);
+        if (!level)
+            throw std::invalid_argument("CONTACTD_LOG_LEVEL must be debug, info, warn or error");
+        c.log_level = *level;
+    }
+    set_int("CONTACTD_SHUTDOWN_DELAY", c.shutdown_delay_ms, 0, 1500);
 }
 
 Settings process_environment() {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "util/log.h"
+
 namespace contactd {
 
 struct Config {
@@ -85,6 +87,14 @@ struct Config {
     std::int64_t guest_ttl = 604800;  // unconverted guests are erased after this many seconds
     // CONTACTD_TEST_IDENTITIES: normalized destination (E.164 / lower-cased email) -> code.
     std::map<std::string, std::string> test_identities;
+    // Operations (issue 11): who may read /metrics, the log, and the readiness drain.
+    std::vector<std::string> metrics_allow;      // CONTACTD_METRICS_ALLOW: CIDRs besides loopback
+    log::Format log_format = log::Format::Text;  // CONTACTD_LOG_FORMAT
+    log::Level log_level = log::Level::Info;     // CONTACTD_LOG_LEVEL
+    // CONTACTD_SHUTDOWN_DELAY (ms): on SIGTERM, /readyz answers 503 this long before the
+    // server stops accepting, so a load balancer stops sending first. Bounded so that
+    // with the in-flight grace the process still exits within 5 s.
+    std::int64_t shutdown_delay_ms = 0;
 
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.

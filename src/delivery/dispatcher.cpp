@@ -31,12 +31,14 @@ const char* outcome_name(SendResult::Outcome outcome) {
 }  // namespace
 
 Dispatcher::Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
-                       std::unique_ptr<Channel> email, RetryPolicy policy)
+                       std::unique_ptr<Channel> email, RetryPolicy policy,
+                       metrics::ServiceMetrics* metrics)
     : store_(store),
       clock_(clock),
       sms_(std::move(sms)),
       email_(std::move(email)),
-      policy_(policy) {}
+      policy_(policy),
+      metrics_(metrics) {}
 
 Dispatcher::~Dispatcher() {
     stop();
@@ -46,9 +48,11 @@ void Dispatcher::start() {
     if (thread_.joinable()) return;
     stopping_ = false;
     thread_ = std::thread([this] { loop(); });
+    running_ = true;
 }
 
 void Dispatcher::stop() {
+    running_ = false;
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
@@ -170,6 +174,14 @@ void Dispatcher::record(storage::MessageRecord message, const SendResult& result
         repos.outbox().record_attempt(attempt);
         if (cancel_code && message.otp_id) repos.otps().cancel(*message.otp_id);
     });
+    if (metrics_) {
+        // A message skipped (its code unusable) was never tried: neither sent nor failed.
+        if (message.status == "SENT" || message.status == "DEVELOPMENT") {
+            metrics_->messages_sent.inc({message.channel});
+        } else if (message.status == "ABANDONED" && !skipped) {
+            metrics_->messages_failed.inc({message.channel});
+        }
+    }
     if (message.status == "ABANDONED") {
         log::warn("message " + message.id + " abandoned after " + std::to_string(message.attempts) +
                   " attempts: " + result.detail);

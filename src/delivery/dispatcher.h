@@ -19,6 +19,7 @@
 #include "delivery/channel.h"
 #include "storage/store.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 
 namespace contactd::delivery {
 
@@ -31,13 +32,16 @@ struct RetryPolicy {
 class Dispatcher {
   public:
     Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
-               std::unique_ptr<Channel> email, RetryPolicy policy = {});
+               std::unique_ptr<Channel> email, RetryPolicy policy = {},
+               metrics::ServiceMetrics* metrics = nullptr);
     ~Dispatcher();  // stops the thread
 
     void start();
     void stop();
     // Look at the outbox now instead of at the next poll.
     void wake();
+    // True between start() and stop(): the delivery thread runs (for /readyz).
+    bool running() const { return running_.load(); }
     // Sends every due message once, on the calling thread. Returns how many it handled.
     int run_once();
 
@@ -55,6 +59,8 @@ class Dispatcher {
     std::unique_ptr<Channel> sms_;
     std::unique_ptr<Channel> email_;
     const RetryPolicy policy_;
+    metrics::ServiceMetrics* metrics_;  // null: not counted
+    std::atomic<bool> running_{false};
 
     std::mutex mutex_;  // guards woken_, stopping_ and serializes run_once
     std::mutex run_mutex_;

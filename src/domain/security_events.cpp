@@ -54,8 +54,9 @@ bool security_event::is_known_type(const std::string& type) {
     return std::any_of(kTypes.begin(), kTypes.end(), [&](const char* t) { return type == t; });
 }
 
-SecurityEvents::SecurityEvents(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+SecurityEvents::SecurityEvents(storage::Store& store, const Clock& clock,
+                               metrics::ServiceMetrics* metrics)
+    : store_(store), clock_(clock), metrics_(metrics) {}
 
 void SecurityEvents::record(storage::Repositories& repos, const char* type,
                             const std::optional<std::string>& contact_id, const ClientInfo& client,
@@ -73,6 +74,25 @@ void SecurityEvents::record(storage::Repositories& repos, const char* type,
     event.detail = detail.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     event.created_at = clock_.now();
     repos.security_events().insert(event);
+    if (metrics_) count_sign_in(type, detail);
+}
+
+// Counted as the event is written: a transaction rolled back after it is counted all the
+// same, which only a failing database causes (the failures' events commit on their own).
+void SecurityEvents::count_sign_in(const std::string_view type,
+                                   const nlohmann::json& detail) const {
+    const auto method = [&](const char* fallback) {
+        const auto it = detail.find("method");
+        return it != detail.end() && it->is_string() ? it->get<std::string>()
+                                                     : std::string(fallback);
+    };
+    if (type == security_event::kSignInSucceeded) {
+        metrics_->sign_ins.inc({method("UNKNOWN"), "success"});
+    } else if (type == security_event::kSignInFailed) {
+        metrics_->sign_ins.inc({method("UNKNOWN"), "failure"});
+    } else if (type == security_event::kCodeFailed) {
+        metrics_->sign_ins.inc({"OTP", "failure"});
+    }
 }
 
 Page<storage::SecurityEventRecord> SecurityEvents::list(const SecurityEventFilter& filter,

@@ -11,11 +11,13 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "domain/client_info.h"
 #include "domain/paging.h"
 #include "storage/store.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 
 namespace contactd::domain {
 
@@ -45,7 +47,9 @@ struct SecurityEventFilter {
 
 class SecurityEvents {
   public:
-    SecurityEvents(storage::Store& store, const Clock& clock);
+    // Sign-in events are also counted in `metrics` (contactd_sign_ins_total) when given.
+    SecurityEvents(storage::Store& store, const Clock& clock,
+                   metrics::ServiceMetrics* metrics = nullptr);
 
     // Adds an event in the caller's transaction. `detail` is a JSON object of plain values.
     void record(storage::Repositories& repos, const char* type,
@@ -58,8 +62,11 @@ class SecurityEvents {
                                             const PageRequest& page) const;
 
   private:
+    void count_sign_in(std::string_view type, const nlohmann::json& detail) const;
+
     storage::Store& store_;
     const Clock& clock_;
+    metrics::ServiceMetrics* metrics_;
 };
 
 }  // namespace contactd::domain

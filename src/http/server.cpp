@@ -11,10 +11,17 @@
 namespace contactd::http {
 namespace {
 
+// The request this worker thread is running: when it started, and the series of the
+// route that took it (null until a route's handler runs: then it was unmatched).
+thread_local std::chrono::steady_clock::time_point t_started;
+thread_local HttpMetrics::RouteSeries* t_route = nullptr;
+
 // Runs a handler, answering contactd::Error in the CRM.COM shape. Other exceptions go
 // on to the server's exception handler (a generic 500).
-HttpServer::Handler wrap(HttpServer::Handler handler) {
-    return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+HttpServer::Handler wrap(HttpServer::Handler handler, HttpMetrics::RouteSeries* series) {
+    return [handler = std::move(handler), series](const httplib::Request& req,
+                                                  httplib::Response& res) {
+        t_route = series;
         try {
             handler(req, res);
         } catch (const Error& error) {
@@ -93,9 +100,13 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     });
     router_.set_post_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) { decorate(req, res); });
-    router_.Options(".*", [this](const httplib::Request& req, httplib::Response& res) {
+    router_.Options(".*", [this, series = metrics_.add_route("OPTIONS", "*")](
+                              const httplib::Request& req, httplib::Response& res) {
+        t_route = series;
         answer_preflight(req, res);
     });
+    router_.set_logger(
+        [this](const httplib::Request& req, const httplib::Response& res) { account(req, res); });
 
     workers_ = std::make_unique<WorkerPool>(2, static_cast<std::size_t>(options_.threads),
                                             std::chrono::seconds(30));
@@ -111,7 +122,18 @@ HttpServer::HttpServer(ServerOptions options) : options_(std::move(options)) {
     loop.max_requests_per_connection = static_cast<std::size_t>(options_.keep_alive_max_count);
     loop_ = std::make_unique<ConnectionLoop>(
         loop, [this](ReceivedRequest& request) { return run_request(request); },
-        [this](std::function<void()> task) { workers_->submit(std::move(task)); }, refusal_answer);
+        [this](std::function<void()> task) { workers_->submit(std::move(task)); },
+        [this](int status, const std::string& message, const std::string& request_id) {
+            // Refused before the router saw it: no method or route is known.
+            HttpMetrics::observe(*metrics_.unmatched("OTHER"), status, {});
+            log::write(log::Level::Info, "access",
+                       {{"request_id", request_id},
+                        {"method", "-"},
+                        {"route", "unmatched"},
+                        {"status", std::int64_t{status}},
+                        {"duration_ms", 0.0}});
+            return refusal_answer(status, message, request_id);
+        });
 }
 
 HttpServer::~HttpServer() {
@@ -121,12 +143,30 @@ HttpServer::~HttpServer() {
 
 bool HttpServer::run_request(ReceivedRequest& request) {
     const log::RequestScope scope(request.request_id);
+    t_started = std::chrono::steady_clock::now();
+    t_route = nullptr;
     RequestStream stream(request, std::chrono::seconds(options_.write_timeout));
     bool connection_closed = false;
     const bool processed =
         router_.process_request(stream, request.close_after, connection_closed, {});
     const bool flushed = stream.flush();
     return processed && flushed && !connection_closed;
+}
+
+void HttpServer::account(const httplib::Request& req, const httplib::Response& res) {
+    const auto elapsed = std::chrono::steady_clock::now() - t_started;
+    auto* series = t_route ? t_route : metrics_.unmatched(req.method);
+    HttpMetrics::observe(*series, res.status,
+                         std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed));
+    // The route template, never the path: a path or query may hold a token
+    // (verify_email?token=...), and ids are personal data.
+    if (!log::enabled(log::Level::Info)) return;
+    log::write(log::Level::Info, "access",
+               {{"request_id", res.get_header_value("X-Request-Id")},
+                {"method", series->method},
+                {"route", series->route},
+                {"status", std::int64_t{res.status}},
+                {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()}});
 }
 
 void HttpServer::decorate(const httplib::Request& req, httplib::Response& res) const {
@@ -172,7 +212,7 @@ bool HttpServer::path_known(const std::string& path) const {
 
 void HttpServer::add(const std::string& method, const std::string& pattern, Handler handler) {
     patterns_.emplace_back(pattern);
-    auto wrapped = wrap(std::move(handler));
+    auto wrapped = wrap(std::move(handler), metrics_.add_route(method, route_label(pattern)));
     if (method == "GET") router_.Get(pattern, wrapped);
     if (method == "POST") router_.Post(pattern, wrapped);
     if (method == "PUT") router_.Put(pattern, wrapped);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "http/connection_loop.h"
+#include "http/http_metrics.h"
 #include "http/worker_pool.h"
 
 namespace contactd::http {
@@ -78,6 +79,10 @@ class HttpServer {
     void stop();
     bool running() const { return loop_->running(); }
 
+    // Requests by route template, method and status, and their latency (/metrics). Every
+    // request answered is also written to the log as one access line (util/log.h).
+    const HttpMetrics& metrics() const { return metrics_; }
+
   private:
     // cpp-httplib's Server with its request processing made callable: process_request is
     // protected, and is what its own per-connection loop calls for each request.
@@ -92,10 +97,13 @@ class HttpServer {
     void decorate(const httplib::Request& req, httplib::Response& res) const;
     bool cors_allowed(const std::string& origin) const;
     void answer_preflight(const httplib::Request& req, httplib::Response& res) const;
+    // Counts the answer and writes its access line (cpp-httplib's logger, once per answer).
+    void account(const httplib::Request& req, const httplib::Response& res);
 
     ServerOptions options_;
     Router router_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
+    HttpMetrics metrics_;
     std::unique_ptr<WorkerPool> workers_;
     std::unique_ptr<ConnectionLoop> loop_;
 };

@@ -4,14 +4,11 @@
 // X-Forwarded-For says.
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "support/network_helpers.h"
 #include "support/self_service_helpers.h"
 #include "support/test_server.h"
 
@@ -19,22 +16,6 @@ using namespace contactd;
 using namespace contactd::test;
 
 namespace {
-
-// One of this machine's own IPv4 addresses that is not loopback, if it has one.
-std::optional<std::string> own_non_loopback_ipv4() {
-    ifaddrs* list = nullptr;
-    if (::getifaddrs(&list) != 0) return std::nullopt;
-    std::optional<std::string> out;
-    for (auto* a = list; a && !out; a = a->ifa_next) {
-        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
-        char text[INET_ADDRSTRLEN] = {};
-        const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
-        ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-        if (std::string(text).rfind("127.", 0) != 0) out = text;
-    }
-    ::freeifaddrs(list);
-    return out;
-}
 
 httplib::Result inbox_from(const std::string& host, int port,
                            const httplib::Headers& headers = {}) {

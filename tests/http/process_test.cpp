@@ -235,6 +235,8 @@ TEST_SUITE("process") {
         CHECK(listed.out.find("mobile app") != std::string::npos);
         CHECK(listed.out.find(key) == std::string::npos);  // the key itself is never shown again
         CHECK(listed.out.find("active") != std::string::npos);
+        // The portal's own public key is listed too (made at each start, never stored).
+        CHECK(listed.out.find("portal") != std::string::npos);
 
         const auto revoked = run_contactd({"apikey", "revoke", id, "--db", db});
         CHECK(revoked.status == 0);

@@ -352,4 +352,32 @@ TEST_SUITE("app::config") {
                 CHECK(message.find(code) == std::string::npos);
         }
     }
+
+    TEST_CASE("config::load_config: operations settings (metrics allowlist, log, shutdown delay)") {
+        const Config defaults = load_config({}, {});
+        CHECK(defaults.metrics_allow.empty());
+        CHECK(defaults.log_format == contactd::log::Format::Text);
+        CHECK(defaults.log_level == contactd::log::Level::Info);
+        CHECK(defaults.shutdown_delay_ms == 0);
+        const Config set = load_config({}, {{"CONTACTD_METRICS_ALLOW", "10.0.0.0/8, 192.0.2.7"},
+                                            {"CONTACTD_LOG_FORMAT", "json"},
+                                            {"CONTACTD_LOG_LEVEL", "warn"},
+                                            {"CONTACTD_SHUTDOWN_DELAY", "1500"}});
+        CHECK(set.metrics_allow == std::vector<std::string>{"10.0.0.0/8", "192.0.2.7"});
+        CHECK(set.log_format == contactd::log::Format::Json);
+        CHECK(set.log_level == contactd::log::Level::Warn);
+        CHECK(set.shutdown_delay_ms == 1500);
+        CHECK(rejection({}, {{"CONTACTD_METRICS_ALLOW", "10.0.0.0/33"}})
+                  .find("CONTACTD_METRICS_ALLOW") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_METRICS_ALLOW", "everyone"}})
+                  .find("CONTACTD_METRICS_ALLOW") != std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_LOG_FORMAT", "xml"}}).find("CONTACTD_LOG_FORMAT") !=
+              std::string::npos);
+        CHECK(rejection({}, {{"CONTACTD_LOG_LEVEL", "trace"}}).find("CONTACTD_LOG_LEVEL") !=
+              std::string::npos);
+        // With the in-flight grace (3 s) the process must still exit within 5 s.
+        CHECK(
+            rejection({}, {{"CONTACTD_SHUTDOWN_DELAY", "1501"}}).find("CONTACTD_SHUTDOWN_DELAY") !=
+            std::string::npos);
+    }
 }

@@ -57,3 +57,47 @@ TEST_SUITE("util::log") {
         CHECK(text.find("INFO after\n") != std::string::npos);
     }
 }
+
+TEST_SUITE("util::log formats") {
+    TEST_CASE("log: json lines are one object each, levels below the configured one are dropped") {
+        using namespace contactd::log;
+        const auto text = captured_log([] {
+            configure(Format::Json, Level::Info);
+            debug("hidden");
+            {
+                const RequestScope scope("req-7");
+                write(Level::Info, "access",
+                      {{"method", "GET"},
+                       {"route", "/x/{id}"},
+                       {"status", std::int64_t{200}},
+                       {"duration_ms", 1.5}});
+            }
+            warn("quote \" and\nnewline");
+            configure(Format::Text, Level::Warn);
+            info("hidden too");
+            write(Level::Error, "access", {{"route", "a b"}, {"status", std::int64_t{500}}});
+            configure(Format::Text, Level::Info);
+        });
+        CHECK(text.find("hidden") == std::string::npos);
+        std::istringstream lines(text);
+        std::string first, second, third;
+        std::getline(lines, first);
+        std::getline(lines, second);
+        std::getline(lines, third);
+        const auto access = nlohmann::json::parse(first);
+        CHECK(access["level"] == "info");
+        CHECK(access["request_id"] == "req-7");
+        CHECK(access["msg"] == "access");
+        CHECK(access["route"] == "/x/{id}");
+        CHECK(access["status"] == 200);
+        CHECK(access["duration_ms"].get<double>() == doctest::Approx(1.5));
+        const auto warning = nlohmann::json::parse(second);
+        CHECK(warning["level"] == "warn");
+        CHECK(warning["msg"] == "quote \" and\nnewline");
+        CHECK(third.find(" ERROR access route=\"a b\" status=500") != std::string::npos);
+        CHECK(parse_level("warn") == Level::Warn);
+        CHECK_FALSE(parse_level("verbose"));
+        CHECK(parse_format("json") == Format::Json);
+        CHECK_FALSE(parse_format("xml"));
+    }
+}
