@@ -22,7 +22,8 @@ struct SelfServiceDeps {
     domain::FacebookSignIn* facebook = nullptr;
 };
 
-// Registers every /self-service/v1 route.
+// Registers every Self-Service route, under each of its versions (/self-service/v1 and
+// /self-service/v2: http/api_versions.h).
 void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps);
 
 }  // namespace contactd::http
