@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -151,8 +152,9 @@ class V2App {
     }
 
     Json keep(Json session) {
-        if (session.contains("access_token")) access = session["access_token"];
-        if (session.contains("refresh_token")) refresh = session["refresh_token"];
+        if (session.contains("access_token")) access = session["access_token"].get<std::string>();
+        if (session.contains("refresh_token"))
+            refresh = session["refresh_token"].get<std::string>();
         if (session.contains("contact")) contact_id = session["contact"].value("id", contact_id);
         return session;
     }
@@ -167,17 +169,14 @@ class V2App {
         if (body && op.contains("request"))
             check_conforms(op.at("request"), *body, op_name + " request");
         auto c = client();
-        httplib::Result result;
         const auto full = kV2 + path;
-        if (method == "GET") {
-            result = c.Get(full, headers);
-        } else if (body) {
-            result = c.Post(full, headers, body->dump(), "application/json");
-        } else if (json_without_body) {
-            result = c.Post(full, headers, "", "application/json");
-        } else {
-            result = c.Post(full, headers);
-        }
+        const auto send = [&]() -> httplib::Result {
+            if (method == "GET") return c.Get(full, headers);
+            if (body) return c.Post(full, headers, body->dump(), "application/json");
+            if (json_without_body) return c.Post(full, headers, "", "application/json");
+            return c.Post(full, headers);
+        };
+        const auto result = send();
         REQUIRE_MESSAGE(result, op_name);
         REQUIRE_MESSAGE(result->status == status, op_name << ": " << result->body);
         if (result->body.empty()) return Json();
