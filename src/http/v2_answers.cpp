@@ -12,6 +12,13 @@ void to_v2_answer(httplib::Response& res) {
     Json body = Json::parse(res.body, nullptr, false);
     if (body.is_discarded()) return;
     drop_null_members(body);
+    // Session and contact answers: v2 names an organisation's org_type `type`.
+    if (const auto orgs = body.find("organisations");
+        body.is_object() && orgs != body.end() && orgs->is_array()) {
+        for (auto& o : *orgs) {
+            if (o.is_object() && o.contains("org_type")) o["type"] = o["org_type"];
+        }
+    }
     res.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 

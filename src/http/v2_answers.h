@@ -5,6 +5,7 @@
 //   such fields as plain strings or objects; it is the mirror of "null is the field left
 //   out" in requests). to_v2_answer() does it for every JSON answer, once, in the router
 //   (http/server.cpp).
+// - organisations in session and contact answers carry `type` (v2's name of org_type).
 // - the contact's `phone` is an object {"type": "MOBILE", "country_code", "number"},
 //   not an E.164 string, and its avatar is also `avatar_url`: v2_contact_json().
 // Thread-safe (no state).

@@ -26,9 +26,7 @@ Json contact_summary_json(const storage::ContactRecord& c) {
 Json organisations_json(const std::vector<storage::OrganisationRecord>& organisations) {
     Json out = Json::array();
     for (const auto& o : organisations)
-        // `type` is the v2 name of `org_type`.
-        out.push_back(
-            {{"id", o.id}, {"name", o.name}, {"org_type", o.org_type}, {"type", o.org_type}});
+        out.push_back({{"id", o.id}, {"name", o.name}, {"org_type", o.org_type}});
     return out;
 }
 
