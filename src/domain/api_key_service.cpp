@@ -49,10 +49,13 @@ std::vector<storage::ApiKeyRecord> ApiKeyService::list() {
 
 bool ApiKeyService::revoke(const std::string& id, const ClientInfo& client) {
     return store_.write([&](storage::Repositories& repos) {
-        const bool revoked = repos.api_keys().revoke(id, clock_.now());
-        if (revoked)
+        const auto now = clock_.now();
+        const bool revoked = repos.api_keys().revoke(id, now);
+        if (revoked) {
+            const int sessions = repos.sessions().revoke_all_for_api_key(id, now);
             events_.record(repos, security_event::kApiKeyRevoked, std::nullopt, client,
-                           {{"key_id", id}});
+                           {{"key_id", id}, {"sessions_revoked", sessions}});
+        }
         return revoked;
     });
 }

@@ -27,7 +27,9 @@ class ApiKeyService {
 
     CreatedApiKey create(ApiKeyType type, const std::string& name, const ClientInfo& client = {});
     std::vector<storage::ApiKeyRecord> list();
-    // False when no live key has that id.
+    // False when no live key has that id. Revoking a key also revokes every session signed
+    // in through it (their access and refresh tokens stop at once), in the same
+    // transaction; the event's detail counts them.
     bool revoke(const std::string& id, const ClientInfo& client = {});
 
     // The live key matching `key`, or nullopt.

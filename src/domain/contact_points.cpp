@@ -48,6 +48,20 @@ std::string normalize_phone(std::string_view number, std::optional<std::string_v
     return e164;
 }
 
+std::optional<PhoneParts> split_phone(std::string_view e164) {
+    const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    PhoneNumber parsed;
+    if (util.Parse(std::string(e164), "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR)
+        return std::nullopt;
+    std::string region;
+    util.GetRegionCodeForNumber(parsed, &region);
+    const auto alpha3 = alpha3_from_alpha2(region);
+    if (!alpha3) return std::nullopt;
+    std::string national;
+    util.GetNationalSignificantNumber(parsed, &national);
+    return PhoneParts{*alpha3, national};
+}
+
 Email normalize_email(std::string_view email, const std::string& field) {
     std::string display = trim(email);
     if (display.empty()) throw missing_value(field);

@@ -14,6 +14,15 @@ namespace contactd::domain {
 std::string normalize_phone(std::string_view number, std::optional<std::string_view> country_alpha3,
                             const std::string& field = "phone_number");
 
+// An E.164 number split as CRM.COM v2 answers show a phone: the country (ISO 3166-1
+// alpha-3 of the number's region, "CYP") and the national number ("99478230").
+// nullopt when libphonenumber cannot read it or places it in no single country.
+struct PhoneParts {
+    std::string country_alpha3;
+    std::string national_number;
+};
+std::optional<PhoneParts> split_phone(std::string_view e164);
+
 struct Email {
     std::string display;  // trimmed, as given
     std::string key;      // lower-cased, for comparison

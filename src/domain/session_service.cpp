@@ -35,6 +35,12 @@ IssuedTokens SessionService::start(storage::Repositories& repos, const std::stri
     session.absolute_expires_at = now + policy_.refresh_absolute_ttl;
     session.user_agent = client.user_agent;
     session.ip_address = client.ip_address;
+    if (client.api_key_id) {
+        // The portal's per-run key is not stored: only a stored, revoked key refuses.
+        const auto key = repos.api_keys().find(*client.api_key_id);
+        if (key && key->revoked_at) throw not_authenticated("The api_key is not valid");
+        session.api_key_id = client.api_key_id;
+    }
     repos.sessions().insert(session);
     if (events_) {
         events_->record(repos, security_event::kSignInSucceeded, contact_id, client,
@@ -134,7 +140,7 @@ Bearer SessionService::authenticate(storage::Repositories& repos,
         clock_.now() >= session->absolute_expires_at) {
         throw invalid_session();
     }
-    return Bearer{claims->subject, claims->session_id};
+    return Bearer{claims->subject, claims->session_id, session->api_key_id};
 }
 
 void SessionService::revoke(storage::Repositories& repos, const std::string& session_id,

@@ -39,10 +39,12 @@ struct IssuedTokens {
     std::int64_t access_expires_at = 0;  // seconds
 };
 
-// Who a valid bearer token speaks for.
+// Who a valid bearer token speaks for, and the API key its session was signed in
+// through (none for sessions from before contactd recorded it).
 struct Bearer {
     std::string contact_id;
     std::string session_id;
+    std::optional<std::string> api_key_id;
 };
 
 namespace auth_method {
@@ -58,7 +60,9 @@ class SessionService {
     SessionService(const Clock& clock, const crypto::JwtCodec& jwt, SessionPolicy policy,
                    const SecurityEvents* events = nullptr);
 
-    // Records SIGN_IN_SUCCEEDED with the method and the new session's id.
+    // Records SIGN_IN_SUCCEEDED with the method and the new session's id. The session
+    // records client.api_key_id as its key; a key revoked by now is Error(NotAuthenticated)
+    // (checked in this transaction, so no session outlives its key's revocation).
     IssuedTokens start(storage::Repositories& repos, const std::string& contact_id,
                        const std::string& method, const ClientInfo& client) const;
 

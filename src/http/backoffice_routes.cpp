@@ -10,7 +10,8 @@
 namespace contactd::http {
 namespace {
 
-const std::string kBase = "/backoffice/v1";
+// Every route is served under each version of the API (http/api_versions.h).
+const std::string kBase = "/backoffice/{version}";
 // A contact's id or code, or an organisation's id: one path segment.
 const std::string kKey = "([^/]+)";
 

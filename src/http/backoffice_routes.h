@@ -17,8 +17,9 @@ struct BackOfficeDeps {
     const ClientAddressResolver& addresses;
 };
 
-// Registers every /backoffice/v1 route but the message listing; each needs a secret
-// api_key (a public one is 403, none or an unknown one 401).
+// Registers every Back-Office route (each version: http/api_versions.h) but the message
+// listing; each needs a secret api_key (a public one is 403, none or an unknown one 401),
+// whatever bearer comes with it.
 void add_backoffice_routes(HttpServer& server, const BackOfficeDeps& deps);
 
 }  // namespace contactd::http

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "http/api_versions.h"
 #include "util/error.h"
 #include "util/strict_json.h"
 #include "util/strings.h"
@@ -83,7 +84,24 @@ Json parse_body(const httplib::Request& req) {
         throw Error(ErrorKind::UnsupportedMediaType, "UNSUPPORTEDMEDIATYPEEXCEPTION",
                     "Content-Type must be application/json");
     }
-    return decode_body(req.body);
+    auto body = decode_body(req.body);
+    if (is_self_service(req.path)) drop_null_members(body);
+    return body;
+}
+
+void drop_null_members(Json& value) {
+    if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end();) {
+            if (it->is_null()) {
+                it = value.erase(it);
+            } else {
+                drop_null_members(*it);
+                ++it;
+            }
+        }
+    } else if (value.is_array()) {
+        for (auto& item : value) drop_null_members(item);
+    }
 }
 
 void send_json(httplib::Response& res, int status, const Json& body) {

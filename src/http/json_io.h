@@ -25,9 +25,15 @@ using Json = nlohmann::json;
 // Error(UnsupportedMediaType) unless the Content-Type is application/json, and
 // Error(InvalidValue) for malformed JSON, a body that is not an object, or one that
 // breaks an input rule above (naming the field in `parameters`).
+// On the Self-Service API (any version) a null member is the member left out, at any
+// depth (API.md: CRM.COM v2 clients send `"email": null` and the like), so every reader
+// below sees it absent; the back office keeps null as "clear this field".
 Json parse_body(const httplib::Request& req);
 // The same for a body's text, whatever its Content-Type.
 Json decode_body(std::string_view text);
+
+// Removes every member whose value is null, in objects at any depth (arrays' items too).
+void drop_null_members(Json& value);
 
 // Most names may hold, in code points.
 inline constexpr std::size_t kMaxNameLength = 200;

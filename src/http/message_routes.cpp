@@ -24,7 +24,7 @@ Json message_json(const storage::MessageRecord& m) {
 }  // namespace
 
 void add_message_routes(HttpServer& server, const MessageRoutesDeps& deps) {
-    server.get("/backoffice/v1/messages",
+    server.get("/backoffice/{version}/messages",
                [deps](const httplib::Request& req, httplib::Response& res) {
                    require_api_key(req, deps.api_keys, ApiScope::BackOffice);
                    const domain::MessageFilter filter{filter_param(req, "contact_id"),

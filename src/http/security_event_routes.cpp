@@ -24,7 +24,7 @@ Json event_json(const storage::SecurityEventRecord& e) {
 }  // namespace
 
 void add_security_event_routes(HttpServer& server, const SecurityEventRoutesDeps& deps) {
-    server.get("/backoffice/v1/security_events",
+    server.get("/backoffice/{version}/security_events",
                [deps](const httplib::Request& req, httplib::Response& res) {
                    require_api_key(req, deps.api_keys, ApiScope::BackOffice);
                    const domain::SecurityEventFilter filter{filter_param(req, "contact_id"),

@@ -34,7 +34,10 @@ domain::RegistrationInput parse_registration(const Json& body) {
     in.title = get_string(body, "title");
     in.first_name = get_string(body, "first_name");
     in.last_name = get_string(body, "last_name");
-    in.service_acceptance = get_bool(body, "service_acceptance").value_or(false);
+    // CRM.COM v2 clients name it "accept_terms_&_conditions".
+    auto accepted = get_bool(body, "service_acceptance");
+    if (!accepted) accepted = get_bool(body, "accept_terms_&_conditions");
+    in.service_acceptance = accepted.value_or(false);
     in.email_opt_out = get_bool(body, "email_opt_out").value_or(false);
     in.sms_opt_out = get_bool(body, "sms_opt_out").value_or(false);
     if (const auto it = body.find("identity"); it != body.end() && !it->is_null()) {

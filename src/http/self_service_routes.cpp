@@ -1,17 +1,20 @@
 #include "http/self_service_routes.h"
 
 #include "http/api_auth.h"
+#include "http/api_versions.h"
 #include "http/client_info.h"
 #include "http/credential_input.h"
 #include "http/json_io.h"
 #include "http/self_service_input.h"
+#include "http/v2_answers.h"
 #include "http/views.h"
 #include "util/error.h"
 
 namespace contactd::http {
 namespace {
 
-const std::string kBase = "/self-service/v1";
+// Every route is served under each version of the API (http/api_versions.h).
+const std::string kBase = "/self-service/{version}";
 const std::string kId = "([A-Za-z0-9_-]{1,36})";
 
 class Routes {
@@ -39,14 +42,23 @@ class Routes {
         }
     }
 
+    // With the id of the api_key presented: the key a session started here is signed in
+    // through.
     domain::ClientInfo client(const httplib::Request& req) const {
-        return client_info(req, d_.addresses);
+        auto info = client_info(req, d_.addresses);
+        if (const auto key = d_.api_keys.find(req.get_header_value("api_key"))) {
+            info.api_key_id = key->id;
+        }
+        return info;
     }
 
-    // The bearer, who must be the contact named in the path ("me" names oneself).
+    // The bearer, who must be the contact named in the path ("me" names oneself). The
+    // bearer may come without api_key (http/api_auth.h).
     domain::Bearer owner(const httplib::Request& req, Limit limit = Limit::None) const {
-        preflight(req, limit);
-        auto bearer = d_.profiles.authenticate(bearer_token(req));
+        auto bearer = require_signed_in(req, d_.api_keys, [this](const std::string& token) {
+            return d_.profiles.authenticate(token);
+        });
+        limit_address(req, limit);
         const auto& id = req.matches[1].str();
         if (id != "me" && id != bearer.contact_id)
             throw forbidden("The token belongs to another contact");
@@ -180,8 +192,11 @@ class Routes {
         send_json(res, 201, out);
     }
 
+    // The refresh token alone is enough (v2 clients send no api_key); a key that is sent
+    // must be valid.
     void refresh(const httplib::Request& req, httplib::Response& res) const {
-        preflight(req, Limit::Check);
+        optional_api_key(req, d_.api_keys, ApiScope::SelfService);
+        limit_address(req, Limit::Check);
         std::string token = req.get_header_value("refresh_token");
         if (token.empty()) token = optional_bearer_token(req);
         if (token.empty()) token = get_string(parse_body(req), "refresh_token").value_or("");
@@ -198,7 +213,9 @@ class Routes {
 
     void get_contact(const httplib::Request& req, httplib::Response& res) const {
         const auto bearer = owner(req);
-        send_json(res, 200, profile_json(d_.profiles.profile(bearer.contact_id)));
+        auto contact = profile_json(d_.profiles.profile(bearer.contact_id));
+        if (is_self_service_v2(req.path)) contact = v2_contact_json(std::move(contact));
+        send_json(res, 200, contact);
     }
 
     void update_contact(const httplib::Request& req, httplib::Response& res) const {

@@ -24,7 +24,8 @@ struct SelfServiceDeps {
     domain::AccountService* accounts = nullptr;  // guests and self-deletion
 };
 
-// Registers every /self-service/v1 route.
+// Registers every Self-Service route, under each of its versions (/self-service/v1 and
+// /self-service/v2: http/api_versions.h).
 void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps);
 
 }  // namespace contactd::http

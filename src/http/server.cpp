@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "http/api_versions.h"
 #include "http/errors.h"
 #include "http/request_stream.h"
+#include "http/v2_answers.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -27,6 +29,7 @@ HttpServer::Handler wrap(HttpServer::Handler handler, HttpMetrics::RouteSeries* 
         } catch (const Error& error) {
             send_error(res, error);
         }
+        if (is_self_service_v2(req.path)) to_v2_answer(res);
     };
 }
 
@@ -211,12 +214,16 @@ bool HttpServer::path_known(const std::string& path) const {
 }
 
 void HttpServer::add(const std::string& method, const std::string& pattern, Handler handler) {
-    patterns_.emplace_back(pattern);
-    auto wrapped = wrap(std::move(handler), metrics_.add_route(method, route_label(pattern)));
-    if (method == "GET") router_.Get(pattern, wrapped);
-    if (method == "POST") router_.Post(pattern, wrapped);
-    if (method == "PUT") router_.Put(pattern, wrapped);
-    if (method == "DELETE") router_.Delete(pattern, wrapped);
+    // One registration serves every version of its API: "/self-service/v1/x" and
+    // "/self-service/{version}/x" register "/self-service/(?:v1|v2)/x" (http/api_versions.h).
+    const auto route = route_template(pattern);
+    const auto regex = route_regex(route);
+    patterns_.emplace_back(regex);
+    auto wrapped = wrap(std::move(handler), metrics_.add_route(method, route_label(route)));
+    if (method == "GET") router_.Get(regex, wrapped);
+    if (method == "POST") router_.Post(regex, wrapped);
+    if (method == "PUT") router_.Put(regex, wrapped);
+    if (method == "DELETE") router_.Delete(regex, wrapped);
 }
 
 void HttpServer::get(const std::string& pattern, Handler handler) {

@@ -63,7 +63,10 @@ class HttpServer {
     ~HttpServer();
 
     // Routes: `pattern` is a regular expression over the path (captures land in
-    // req.matches). Register all routes before bind().
+    // req.matches). Register all routes before bind(). A route of a versioned API, given
+    // under any one version ("/self-service/v1/...") or as "/self-service/{version}/...",
+    // is served under all of them (http/api_versions.h); answers on /self-service/v2
+    // take the v2 form (http/v2_answers.h).
     void get(const std::string& pattern, Handler handler);
     void post(const std::string& pattern, Handler handler);
     void put(const std::string& pattern, Handler handler);

@@ -64,6 +64,7 @@ struct SessionRecord {
     optional<std::int64_t> revoked_at;
     optional<string> user_agent;
     optional<string> ip_address;
+    optional<string> api_key_id;  // the key it was signed in through (migration 011)
 };
 
 struct RefreshTokenRecord {

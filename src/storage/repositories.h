@@ -130,6 +130,8 @@ class SessionRepository {
     // Revokes every live session of the contact, but `keep` if given; returns how many.
     virtual int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
                                        const std::optional<std::string>& keep = std::nullopt) = 0;
+    // Revokes every live session signed in through the API key; returns how many.
+    virtual int revoke_all_for_api_key(const std::string& api_key_id, std::int64_t now) = 0;
     // Sessions neither revoked nor past their absolute lifetime, newest first.
     virtual std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id,
                                                              std::int64_t now) = 0;
@@ -145,6 +147,7 @@ class ApiKeyRepository {
     virtual ~ApiKeyRepository() = default;
     virtual void insert(const ApiKeyRecord& key) = 0;
     virtual std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) = 0;
+    virtual std::optional<ApiKeyRecord> find(const std::string& id) = 0;
     virtual std::vector<ApiKeyRecord> list() = 0;
     virtual bool revoke(const std::string& id, std::int64_t now) = 0;
 };

@@ -1,6 +1,7 @@
 // /healthz, /openapi.json and the portal at /.
 #include <doctest/doctest.h>
 
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,41 @@ TEST_SUITE("http::portal_and_health") {
             CHECK(r->status != 404);
             CHECK(r->status != 405);
         }
+    }
+
+    TEST_CASE("openapi: every v1 path has its v2 twin, and the server routes both") {
+        TestServer server;
+        const Json doc = json_of(server.get("/openapi.json", "", "-"));
+        const auto& paths = doc.at("paths");
+        int twins = 0;
+        for (const auto& [path, item] : paths.items()) {
+            for (const std::string v1 : {"/self-service/v1/", "/backoffice/v1/"}) {
+                if (path.rfind(v1, 0) != 0) continue;
+                const auto v2 = v1.substr(0, v1.size() - 3) + "v2/" + path.substr(v1.size());
+                CAPTURE(v2);
+                REQUIRE_MESSAGE(paths.contains(v2), "run docs/openapi_v2.py");
+                // JSON pointer of the v1 path item: '/' is written ~1.
+                std::string pointer = "#/paths/";
+                for (const char c : path)
+                    pointer += c == '/' ? std::string("~1") : std::string(1, c);
+                CHECK(paths[v2] == Json({{"$ref", pointer}}));
+                ++twins;
+                for (const auto& [method, op] : item.items()) {
+                    std::string concrete =
+                        std::regex_replace(v2, std::regex("\\{[a-z_]+\\}"), "me");
+                    CAPTURE(method);
+                    CAPTURE(concrete);
+                    httplib::Result r = method == "get"    ? server.get(concrete)
+                                        : method == "put"  ? server.put(concrete, Json::object())
+                                        : method == "post" ? server.post(concrete, Json::object())
+                                                           : server.del(concrete);
+                    REQUIRE(r);
+                    CHECK(r->status != 405);
+                    if (r->status == 404) CHECK(json_of(r)["message"] != "No such resource");
+                }
+            }
+        }
+        CHECK(twins >= 20);
     }
 
     TEST_CASE("portal: GET / serves the HTML portal, its assets are served") {

@@ -68,13 +68,13 @@ def metrics_move(binary):
                 break
             time.sleep(0.2)
 
-        route = "/self-service/v1/contacts/{id}"
+        route = "/self-service/{version}/contacts/{id}"
         check(value(after, "contactd_http_requests_total", route=route, method="GET",
                     status="200") == value(before, "contactd_http_requests_total", route=route,
                                            method="GET", status="200") + 1,
               "GET %s 200 counted once" % route)
         check(value(after, "contactd_http_requests_total",
-                    route="/self-service/v1/contacts/register", method="POST", status="201") == 1,
+                    route="/self-service/{version}/contacts/register", method="POST", status="201") == 1,
               "register counted")
         check(value(after, "contactd_http_requests_total", route="unmatched", method="GET",
                     status="404") == 1, "unknown path counted as unmatched")
@@ -96,7 +96,7 @@ def metrics_move(binary):
                 check(contact_id not in v, "a contact id in a label: %s %s" % (name, labels))
         # The access log: one line per request with id, method, route, status, duration.
         log = server.log()
-        check("access" in log and "route=/self-service/v1/contacts/{id}" in log and
+        check("access" in log and "route=/self-service/{version}/contacts/{id}" in log and
               "status=200" in log and "duration_ms=" in log, "access lines:\n" + log[-2000:])
         check("Wrong-password" not in log and "Correct-Horse" not in log, "a password in the log")
         check("Tok3nMustNotBeLogged" not in log and "verify_email?" not in log,

@@ -36,6 +36,9 @@ TEST_SUITE("http::metrics") {
         CHECK(route_label("/self-service/(v1|v2)/contacts/([^/]+)") ==
               "/self-service/{v1|v2}/contacts/{id}");
         CHECK(route_label("/a/([^/]+)/b/([^/]+)") == "/a/{id}/b/{id2}");
+        // How HttpServer::add registers a versioned route (http/api_versions.h).
+        CHECK(route_label("/self-service/{version}/contacts/([A-Za-z0-9_-]{1,36})") ==
+              "/self-service/{version}/contacts/{id}");
     }
 
     TEST_CASE("metrics: requests count by route, method and status; latency by route") {

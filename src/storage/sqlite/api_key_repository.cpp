@@ -45,6 +45,13 @@ std::optional<ApiKeyRecord> SqliteApiKeys::find_by_hash(const std::string& key_h
     return read_key(s);
 }
 
+std::optional<ApiKeyRecord> SqliteApiKeys::find(const std::string& id) {
+    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    s.bind(1, id);
+    if (!s.executeStep()) return std::nullopt;
+    return read_key(s);
+}
+
 std::vector<ApiKeyRecord> SqliteApiKeys::list() {
     SQLite::Statement s(db_, std::string(kSelect) + "ORDER BY created_at, id");
     std::vector<ApiKeyRecord> out;

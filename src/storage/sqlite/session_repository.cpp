@@ -8,7 +8,7 @@ namespace {
 
 constexpr const char* kSelect =
     "SELECT id, contact_id, auth_method, created_at, last_used_at, absolute_expires_at, revoked_at,"
-    " user_agent, ip_address FROM sessions ";
+    " user_agent, ip_address, api_key_id FROM sessions ";
 
 SessionRecord read_session(SQLite::Statement& s) {
     SessionRecord r;
@@ -21,6 +21,7 @@ SessionRecord read_session(SQLite::Statement& s) {
     r.revoked_at = optional_int(s, 6);
     r.user_agent = optional_text(s, 7);
     r.ip_address = optional_text(s, 8);
+    r.api_key_id = optional_text(s, 9);
     return r;
 }
 
@@ -30,7 +31,8 @@ void SqliteSessions::insert(const SessionRecord& r) {
     SQLite::Statement s(
         db_,
         "INSERT INTO sessions (id, contact_id, auth_method, created_at, last_used_at,"
-        " absolute_expires_at, revoked_at, user_agent, ip_address) VALUES (?,?,?,?,?,?,?,?,?)");
+        " absolute_expires_at, revoked_at, user_agent, ip_address, api_key_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, r.id);
     s.bind(2, r.contact_id);
     s.bind(3, r.auth_method);
@@ -40,7 +42,16 @@ void SqliteSessions::insert(const SessionRecord& r) {
     bind(s, 7, r.revoked_at);
     bind(s, 8, r.user_agent);
     bind(s, 9, r.ip_address);
+    bind(s, 10, r.api_key_id);
     s.exec();
+}
+
+int SqliteSessions::revoke_all_for_api_key(const std::string& api_key_id, std::int64_t now) {
+    SQLite::Statement s(
+        db_, "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL");
+    s.bind(1, now);
+    s.bind(2, api_key_id);
+    return s.exec();
 }
 
 std::optional<SessionRecord> SqliteSessions::find(const std::string& id) {

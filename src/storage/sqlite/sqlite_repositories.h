@@ -88,6 +88,7 @@ class SqliteSessions final : public SessionRepository {
     void revoke(const std::string& id, std::int64_t now) override;
     int revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
                                const std::optional<std::string>& keep) override;
+    int revoke_all_for_api_key(const std::string& api_key_id, std::int64_t now) override;
     std::vector<SessionRecord> list_live_for_contact(const std::string& contact_id,
                                                      std::int64_t now) override;
     void insert_refresh_token(const RefreshTokenRecord& token) override;
@@ -103,6 +104,7 @@ class SqliteApiKeys final : public ApiKeyRepository {
     explicit SqliteApiKeys(SQLite::Database& db) : db_(db) {}
     void insert(const ApiKeyRecord& key) override;
     std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) override;
+    std::optional<ApiKeyRecord> find(const std::string& id) override;
     std::vector<ApiKeyRecord> list() override;
     bool revoke(const std::string& id, std::int64_t now) override;
 
