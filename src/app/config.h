@@ -81,6 +81,15 @@ struct Config {
     std::int64_t purge_interval = 600;    // seconds between purges; 0 turns them off
     bool development = false;             // CONTACTD_DEVELOPMENT: development delivery off loopback
 
+    // Emailed links (issue 9): their base, and how long a password reset link works.
+    std::optional<std::string> public_url;  // CONTACTD_PUBLIC_URL, without a trailing '/'
+    std::int64_t reset_ttl = 1800;          // CONTACTD_RESET_TTL
+    // The base of links in messages: CONTACTD_PUBLIC_URL, else http:// + the listen address.
+    std::string public_base_url() const {
+        return public_url ? *public_url
+                          : "http://" + listen_host + ":" + std::to_string(listen_port);
+    }
+
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.
     bool development_delivery() const {

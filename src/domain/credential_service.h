@@ -30,6 +30,7 @@
 
 #include "crypto/password.h"
 #include "domain/auth_service.h"
+#include "domain/email_link_tokens.h"
 #include "domain/facebook.h"
 #include "storage/store.h"
 
@@ -52,16 +53,20 @@ struct AddedIdentity {
     std::optional<OtpChallenge> challenge;  // set when a code was sent to prove it
 };
 
+// The key under which password tries for an email are counted (sign_in_failures).
+std::string sign_in_failure_key(const std::string& email_key);
+
 class CredentialService {
   public:
     static constexpr std::int64_t kRecentCodeSignIn = 600;  // seconds
 
     // `facebook` may be null: FACEBOOK identities are then refused as not configured.
+    // `links`, when given, puts a verification link beside the code of the sign-up email.
     CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
                       const SessionService& sessions, const OutboxWriter& outbox,
                       const crypto::PasswordHasher& hasher, SignInBackoff backoff,
                       const SecurityEvents& events, const FacebookVerifier* facebook = nullptr,
-                      int max_identities = 10);
+                      int max_identities = 10, const EmailLinkTokens* links = nullptr);
 
     // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
     SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
@@ -73,6 +78,15 @@ class CredentialService {
 
     AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition,
                                const ClientInfo& client);
+
+    // POST /contacts/{id}/change_password: sets the password of the contact's EMAIL
+    // identity (the one holding a password, else its first verified email, else its first
+    // email), with the proof a password change needs (see above: Error(Forbidden) without
+    // it). Error(InvalidValue) naming `password` for a weak one or when the contact has no
+    // EMAIL identity.
+    void change_own_password(const Bearer& bearer, const std::string& new_password,
+                             const std::optional<std::string>& current_password,
+                             const ClientInfo& client);
 
   private:
     struct Reservation;
@@ -104,15 +118,16 @@ class CredentialService {
                                const std::string& new_identity_id) const;
 
     storage::Store& store_;
-                                                  const Clock& clock_;
-                                                  const OtpService& otps_;
-                                                  const SessionService& sessions_;
-                                                  const OutboxWriter& outbox_;
-                                                  const crypto::PasswordHasher& hasher_;
-                                                  const SignInBackoff backoff_;
-                                                  const SecurityEvents& events_;
-                                                  const FacebookVerifier* facebook_;
-                                                  const int max_identities_;
+    const Clock& clock_;
+    const OtpService& otps_;
+    const SessionService& sessions_;
+    const OutboxWriter& outbox_;
+    const crypto::PasswordHasher& hasher_;
+    const SignInBackoff backoff_;
+    const SecurityEvents& events_;
+    const FacebookVerifier* facebook_;
+    const int max_identities_;
+    const EmailLinkTokens* links_;
 };
 
 }  // namespace contactd::domain

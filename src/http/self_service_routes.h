@@ -1,4 +1,5 @@
 #pragma once
+#include "domain/account_recovery.h"
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
 #include "domain/credential_service.h"
@@ -20,6 +21,7 @@ struct SelfServiceDeps {
     domain::RequestLimiter* limiter;
     domain::CredentialService* credentials = nullptr;  // passwords and added identities
     domain::FacebookSignIn* facebook = nullptr;
+    domain::AccountRecovery* recovery = nullptr;  // password reset and email verification
 };
 
 // Registers every /self-service/v1 route.
