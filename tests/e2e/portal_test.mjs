@@ -392,7 +392,7 @@ async function linksFlow(browser, base, sink) {
       await form.getByLabel('First name').fill('Lena');
       await form.getByLabel('Last name').fill('Mail');
       await form.getByRole('radio', { name: 'Email' }).check();
-      await form.getByLabel('Email', { exact: true }).fill(MAIL_EMAIL);
+      await form.getByRole('textbox', { name: 'Email', exact: true }).fill(MAIL_EMAIL);
       await form.getByLabel('Password (optional)').fill(MAIL_PASSWORD);
       await form.getByLabel('I accept the terms of service').check();
       await form.getByRole('button', { name: 'Create account' }).click();
