@@ -144,7 +144,7 @@ TEST_SUITE("http::account_recovery") {
         const auto token = token_in(text, "/reset-password");
         REQUIRE(token.size() == 43);
         CHECK(token_in(html_of(mail), "/reset-password") == token);
-        CHECK(text.find("    " + token + "\n") != std::string::npos);  // the token itself too
+        CHECK(text.find("    " + token) != std::string::npos);  // the token itself too
         CHECK(text.find("30 minutes") != std::string::npos);
         const auto requested = events_of(server, "PASSWORD_RESET_REQUESTED", andy.contact_id);
         REQUIRE(requested.size() == 1);
@@ -223,7 +223,7 @@ TEST_SUITE("http::account_recovery") {
             const auto token = token_of_forgot();
             const auto weak = check_error(reset(server, token, "short"), 400);
             CHECK(weak["parameters"] == Json::array({"password"}));
-            check_error(reset(server, token, "bea@example.org-1"), 400);
+            check_error(reset(server, token, "bea@example.org"), 400);  // the email itself
             CHECK(status_of(reset(server, token, kNewPassword)) == 204);
         }
     }

@@ -166,7 +166,7 @@ TEST_SUITE("domain::email_link_tokens") {
         REQUIRE_FALSE(from_decoy);
         CHECK(from_decoy.error() == LinkFailure::Unknown);
 
-        for (const std::string made_up :
+        for (const std::string& made_up :
              {std::string(), std::string(43, 'A'), reset.token + "x", std::string("a b")}) {
             const auto result = f.redeem(made_up);
             REQUIRE_FALSE(result);
