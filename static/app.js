@@ -176,6 +176,17 @@
     });
   }
 
+  function onForgotPassword(e) {
+    e.preventDefault();
+    const form = e.target;
+    busy(form, async () => {
+      const email = form.elements.username.value.trim();
+      await call('POST', API + '/forgot_password', { username: email });
+      showInfo('If an account uses ' + email + ', we sent it a link to choose a new password. ' +
+        'The link works once, for a limited time. Check your inbox.');
+    });
+  }
+
   function onRegister(e) {
     e.preventDefault();
     const form = e.target;
@@ -358,7 +369,7 @@
     if (view === 'profile' && !session()) view = 'signin';
     if (view === 'code' && !store.get('pending')) view = 'signin';
     if (view === 'inbox' && !state.dev) view = session() ? 'profile' : 'signin';
-    if ((view === 'signin' || view === 'register') && session()) view = 'profile';
+    if ((view === 'signin' || view === 'register' || view === 'forgot') && session()) view = 'profile';
     if ('#' + view !== location.hash) { history.replaceState(null, '', '#' + view); }
 
     if (state.view && state.view !== view) clearMessages();
@@ -401,6 +412,7 @@
     $('form-otp').addEventListener('submit', onRequestOtp);
     $('form-password').addEventListener('submit', onPasswordSignIn);
     $('form-register').addEventListener('submit', onRegister);
+    $('form-forgot').addEventListener('submit', onForgotPassword);
     $('form-code').addEventListener('submit', onValidate);
     $('form-profile').addEventListener('submit', onSaveProfile);
     $('code-resend').addEventListener('click', onResend);

@@ -10,12 +10,14 @@
 #include "crypto/password.h"
 #include "delivery/dispatcher.h"
 #include "domain/account_service.h"
+#include "domain/account_recovery.h"
 #include "domain/api_key_service.h"
 #include "domain/audit_trail.h"
 #include "domain/auth_service.h"
 #include "domain/backoffice_contacts.h"
 #include "domain/backoffice_organisations.h"
 #include "domain/credential_service.h"
+#include "domain/email_link_tokens.h"
 #include "domain/facebook_sign_in.h"
 #include "domain/message_composer.h"
 #include "domain/message_service.h"
@@ -91,9 +93,11 @@ class App {
     std::unique_ptr<domain::SessionService> sessions_;
     std::unique_ptr<domain::AuthService> auth_;
     std::unique_ptr<crypto::PasswordHasher> hasher_;
-    std::unique_ptr<domain::FacebookVerifier> facebook_;  // null unless configured
+    std::unique_ptr<domain::FacebookVerifier> facebook_;    // null unless configured
+    std::unique_ptr<domain::EmailLinkTokens> email_links_;  // reset and verification links
     std::unique_ptr<domain::CredentialService> credentials_;
     std::unique_ptr<domain::FacebookSignIn> facebook_sign_in_;
+    std::unique_ptr<domain::AccountRecovery> recovery_;
     std::unique_ptr<domain::ProfileService> profiles_;
     std::unique_ptr<domain::AccountService> accounts_;  // guests and self-deletion
     std::unique_ptr<domain::AuditTrail> audit_;

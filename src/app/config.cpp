@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <stdexcept>
@@ -169,6 +170,24 @@ std::vector<std::string> parse_cidrs(const char* name, const std::string& value)
     return out;
 }
 
+// CONTACTD_PUBLIC_URL: an http(s) origin with an optional path, no query or fragment.
+std::string parse_public_url(const std::string& value) {
+    std::string url = value;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    const auto host_start = url.find("://") + 3;
+    const bool clean = std::none_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '?' || c == '#' ||
+               c == '"' || c == '<' || c == '>' || c == '\\';
+    });
+    if (!scheme || !clean || url.size() <= host_start || url.size() > 512) {
+        throw std::invalid_argument(
+            "CONTACTD_PUBLIC_URL must be an http:// or https:// URL without query or fragment, "
+            "such as https://accounts.example.com");
+    }
+    return url;
+}
+
 void apply_settings(Config& c, const Settings& s) {
     auto text = [&](const char* name) -> std::optional<std::string> {
         const auto it = s.find(name);
@@ -266,6 +285,9 @@ void apply_settings(Config& c, const Settings& s) {
         c.log_level = *level;
     }
     set_int("CONTACTD_SHUTDOWN_DELAY", c.shutdown_delay_ms, 0, 1500);
+    // Emailed links (issue 9).
+    if (auto v = text("CONTACTD_PUBLIC_URL")) c.public_url = parse_public_url(*v);
+    set_int("CONTACTD_RESET_TTL", c.reset_ttl, 60, 24 * 3600);
 }
 
 Settings process_environment() {

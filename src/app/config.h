@@ -95,6 +95,16 @@ struct Config {
     // server stops accepting, so a load balancer stops sending first. Bounded so that
     // with the in-flight grace the process still exits within 5 s.
     std::int64_t shutdown_delay_ms = 0;
+    // Emailed links (issue 9): their base, and how long a password reset link works.
+    std::optional<std::string> public_url;  // CONTACTD_PUBLIC_URL, without a trailing '/'
+    std::int64_t reset_ttl = 1800;          // CONTACTD_RESET_TTL
+    // The base of links in messages: CONTACTD_PUBLIC_URL, else http:// + the listen address.
+    std::string public_base_url() const {
+        if (public_url) return *public_url;
+        const bool v6 = listen_host.find(':') != std::string::npos;  // "::1" -> "[::1]"
+        return "http://" + (v6 ? "[" + listen_host + "]" : listen_host) + ":" +
+               std::to_string(listen_port);
+    }
 
     // True when neither SMS nor email has a real channel: messages go to the
     // development inbox and the log.

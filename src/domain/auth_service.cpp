@@ -2,6 +2,7 @@
 
 #include "crypto/random.h"
 #include "domain/contact_points.h"
+#include "domain/identity_proof.h"
 #include "domain/new_records.h"
 #include "domain/transaction.h"
 #include "util/error.h"
@@ -208,23 +209,17 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
     const auto now = clock_.now();
     const std::string contact_id = *otp.contact_id;
     if (otp.identity_id) {
-        const auto identity = repos.identities().find(*otp.identity_id);
-        if (identity && !identity->is_verified) {
-            // The first proof of this identity. REGISTER and VERIFY_IDENTITY codes for it
-            // are issued only to whoever set it up (its registration or addition, or their
-            // own password change since); any other code (a sign-in code its owner asked
-            // for) means the one proving it now is its owner and may not be who registered
-            // it: what was set up before the proof ends here, so that a stranger who
-            // registered someone's email keeps nothing.
-            const bool claimant = otp.purpose == otp_purpose::kRegister ||
-                                  otp.purpose == otp_purpose::kVerifyIdentity;
-            if (!claimant) {
-                if (identity->password_hash)
-                    repos.identities().set_password_hash(identity->id, std::nullopt);
-                sessions_.revoke_all(repos, contact_id, client, "IDENTITY_PROVEN");
-            }
+        // REGISTER and VERIFY_IDENTITY codes are issued only to whoever set the identity
+        // up (its registration or addition, or their own password change since); any
+        // other code (a sign-in code its owner asked for) is the owner's proof
+        // (domain/identity_proof.h).
+        const bool claimant =
+            otp.purpose == otp_purpose::kRegister || otp.purpose == otp_purpose::kVerifyIdentity;
+        if (const auto identity = repos.identities().find(*otp.identity_id)) {
+            prove_identity(repos, sessions_, *identity, claimant, client);
+        } else {
+            repos.identities().mark_verified(*otp.identity_id);
         }
-        repos.identities().mark_verified(*otp.identity_id);
     } else if (!repos.identities().find_by_value(otp.channel == "SMS" ? "PHONE" : "EMAIL",
                                                  otp.destination)) {
         // A back-office contact proved it owns its recorded email or phone: that is now

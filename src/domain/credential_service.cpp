@@ -68,7 +68,7 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
                                      const OutboxWriter& outbox,
                                      const crypto::PasswordHasher& hasher, SignInBackoff backoff,
                                      const SecurityEvents& events, const FacebookVerifier* facebook,
-                                     int max_identities)
+                                     int max_identities, const EmailLinkTokens* links)
     : store_(store),
       clock_(clock),
       otps_(otps),
@@ -78,7 +78,8 @@ CredentialService::CredentialService(storage::Store& store, const Clock& clock,
       backoff_(backoff),
       events_(events),
       facebook_(facebook),
-      max_identities_(max_identities) {}
+      max_identities_(max_identities),
+      links_(links) {}
 
 // ---- backoff ----
 
@@ -424,9 +425,21 @@ std::optional<OtpChallenge> CredentialService::send_verification(
             otps_.issue(repos, {destination.channel(), destination.key,
                                 sign_up ? otp_purpose::kRegister : otp_purpose::kVerifyIdentity,
                                 contact.id, identity.id});
+        // The sign-up email also carries a verification link, from the same claimant.
+        std::string link;
+        if (sign_up && links_ && destination.provider == "EMAIL") {
+            try {
+                link = links_
+                           ->issue(repos, {link_purpose::kVerifyEmail, destination.key, contact.id,
+                                           identity.id, true})
+                           .url;
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::RateLimited) throw;  // the code still goes
+            }
+        }
         outbox_.queue_code(repos, issued,
                            sign_up ? MessageKind::SignUpCode : MessageKind::VerifyIdentityCode,
-                           contact);
+                           contact, link);
         record_code_sent(events_, repos, issued, client);
         return OtpChallenge{issued.record.id, obfuscate(destination), std::nullopt};
     } catch (const Error& e) {
@@ -462,6 +475,34 @@ void CredentialService::notify_identity_added(storage::Repositories& repos,
         outbox_.queue_notice(repos, identity.provider == "PHONE" ? "SMS" : "EMAIL", identity.value,
                              MessageKind::IdentityAdded, contact);
     }
+}
+
+// ---- POST /contacts/{id}/change_password ----
+
+void CredentialService::change_own_password(const Bearer& bearer, const std::string& new_password,
+                                            const std::optional<std::string>& current_password,
+                                            const ClientInfo& client) {
+    const auto identity = store_.read([&](storage::Repositories& repos) {
+        const auto all = repos.identities().list_for_contact(bearer.contact_id);
+        const storage::IdentityRecord* pick = nullptr;
+        auto choose = [&](auto&& wanted) {
+            if (pick) return;
+            for (const auto& i : all) {
+                if (i.provider == "EMAIL" && wanted(i)) {
+                    pick = &i;
+                    return;
+                }
+            }
+        };
+        choose([](const storage::IdentityRecord& i) { return i.password_hash.has_value(); });
+        choose([](const storage::IdentityRecord& i) { return i.is_verified; });
+        choose([](const storage::IdentityRecord&) { return true; });
+        return pick ? std::optional(*pick) : std::nullopt;
+    });
+    if (!identity)
+        throw invalid_value("The contact has no EMAIL identity to hold a password", {"password"});
+    const auto password = accept_new_password(new_password, identity->display_value);
+    change_password(bearer, *identity, password, current_password, client);
 }
 
 }  // namespace contactd::domain

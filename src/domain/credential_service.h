@@ -30,6 +30,7 @@
 
 #include "crypto/password.h"
 #include "domain/auth_service.h"
+#include "domain/email_link_tokens.h"
 #include "domain/facebook.h"
 #include "storage/store.h"
 
@@ -61,11 +62,12 @@ class CredentialService {
     static constexpr std::int64_t kRecentCodeSignIn = 600;  // seconds
 
     // `facebook` may be null: FACEBOOK identities are then refused as not configured.
+    // `links`, when given, puts a verification link beside the code of the sign-up email.
     CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
                       const SessionService& sessions, const OutboxWriter& outbox,
                       const crypto::PasswordHasher& hasher, SignInBackoff backoff,
                       const SecurityEvents& events, const FacebookVerifier* facebook = nullptr,
-                      int max_identities = 10);
+                      int max_identities = 10, const EmailLinkTokens* links = nullptr);
 
     // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
     SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
@@ -77,6 +79,15 @@ class CredentialService {
 
     AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition,
                                const ClientInfo& client);
+
+    // POST /contacts/{id}/change_password: sets the password of the contact's EMAIL
+    // identity (the one holding a password, else its first verified email, else its first
+    // email), with the proof a password change needs (see above: Error(Forbidden) without
+    // it). Error(InvalidValue) naming `password` for a weak one or when the contact has no
+    // EMAIL identity.
+    void change_own_password(const Bearer& bearer, const std::string& new_password,
+                             const std::optional<std::string>& current_password,
+                             const ClientInfo& client);
 
   private:
     struct Reservation;
@@ -117,6 +128,7 @@ class CredentialService {
     const SecurityEvents& events_;
     const FacebookVerifier* facebook_;
     const int max_identities_;
+    const EmailLinkTokens* links_;
 };
 
 }  // namespace contactd::domain

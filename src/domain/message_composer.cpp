@@ -17,9 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array kKinds = {MessageKind::SignUpCode, MessageKind::SignInCode,
+constexpr std::array kKinds = {MessageKind::SignUpCode,         MessageKind::SignInCode,
                                MessageKind::VerifyIdentityCode, MessageKind::PasswordSet,
-                               MessageKind::IdentityAdded};
+                               MessageKind::IdentityAdded,      MessageKind::PasswordReset,
+                               MessageKind::VerifyEmail};
 constexpr std::array kParts = {"sms.txt", "subject.txt", "txt", "html"};
 constexpr std::uintmax_t kMaxTemplateBytes = 64 * 1024;
 const std::string kFallbackLanguage = "en";
@@ -27,6 +28,10 @@ const std::string kFallbackLanguage = "en";
 bool carries_code(MessageKind kind) {
     return kind == MessageKind::SignUpCode || kind == MessageKind::SignInCode ||
            kind == MessageKind::VerifyIdentityCode;
+}
+
+bool carries_link(MessageKind kind) {
+    return kind == MessageKind::PasswordReset || kind == MessageKind::VerifyEmail;
 }
 
 std::string file_name(MessageKind kind, std::string_view part) {
@@ -50,13 +55,17 @@ void validate(const std::string& where, const std::string& text, MessageKind kin
     if (!utf8_length(text))
         throw std::invalid_argument("template " + where + " is not valid UTF-8");
     const std::set<std::string> allowed =
-        carries_code(kind) ? std::set<std::string>{"code", "minutes", "first_name"}
-                           : std::set<std::string>{"first_name"};
+        carries_code(kind)   ? std::set<std::string>{"code", "minutes", "first_name", "link"}
+        : carries_link(kind) ? std::set<std::string>{"link", "token", "minutes", "first_name"}
+                             : std::set<std::string>{"first_name"};
     if (const auto problem = check_template(text, allowed)) {
         throw std::invalid_argument("template " + where + ": " + *problem);
     }
     if (carries_code(kind) && part != "subject.txt" && text.find("{{code}}") == std::string::npos) {
         throw std::invalid_argument("template " + where + " must contain {{code}}");
+    }
+    if (carries_link(kind) && part != "subject.txt" && text.find("{{link}}") == std::string::npos) {
+        throw std::invalid_argument("template " + where + " must contain {{link}}");
     }
 }
 
@@ -119,6 +128,10 @@ std::string to_string(MessageKind kind) {
             return "PASSWORD_SET";
         case MessageKind::IdentityAdded:
             return "IDENTITY_ADDED";
+        case MessageKind::PasswordReset:
+            return "PASSWORD_RESET";
+        case MessageKind::VerifyEmail:
+            return "VERIFY_EMAIL";
     }
     return "UNKNOWN";
 }

@@ -11,7 +11,16 @@
 
 namespace contactd::domain {
 
-enum class MessageKind { SignUpCode, SignInCode, VerifyIdentityCode, PasswordSet, IdentityAdded };
+enum class MessageKind {
+    SignUpCode,
+    SignInCode,
+    VerifyIdentityCode,
+    PasswordSet,
+    IdentityAdded,
+    // Emailed links (domain/email_link_tokens.h): {{link}}, {{token}}, {{minutes}}.
+    PasswordReset,
+    VerifyEmail,
+};
 
 std::string to_string(MessageKind kind);
 
@@ -29,8 +38,10 @@ class MessageComposer {
     explicit MessageComposer(const std::optional<std::string>& override_dir = std::nullopt);
     virtual ~MessageComposer() = default;
 
-    // `values` fills the placeholders: code, minutes and first_name for code messages,
-    // first_name for notices. `channel` is SMS or EMAIL.
+    // `values` fills the placeholders: code, minutes and first_name for code messages
+    // (and link: the sign-up email's verification link, a section when empty),
+    // first_name for notices, link, token, minutes and first_name for link messages. `channel` is
+    // SMS or EMAIL.
     virtual ComposedMessage compose(MessageKind kind, const std::string& channel,
                                     const std::optional<std::string>& language,
                                     const std::map<std::string, std::string>& values) const;

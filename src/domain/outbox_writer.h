@@ -18,10 +18,17 @@ class OutboxWriter {
   public:
     OutboxWriter(const Clock& clock, const MessageComposer& composer, std::function<void()> wake);
 
-    // Queues the message that carries `issued.code` to its destination; nothing for a
-    // test identity's fixed code (IssuedCode::fixed).
+    // Queues the message that carries `issued.code` to its destination (nothing for a
+    // test identity's fixed code, IssuedCode::fixed); `link`, when given, fills {{link}}
+    // (the sign-up email's verification link).
     void queue_code(storage::Repositories& repos, const IssuedCode& issued, MessageKind kind,
-                    const std::optional<storage::ContactRecord>& contact) const;
+                    const std::optional<storage::ContactRecord>& contact,
+                    const std::string& link = "") const;
+
+    // Queues the email that carries an emailed link (domain/email_link_tokens.h).
+    void queue_link(storage::Repositories& repos, const std::string& recipient, MessageKind kind,
+                    const storage::ContactRecord& contact, const std::string& link,
+                    const std::string& token, std::int64_t minutes) const;
 
     // Queues a notice without a code (e.g. "a new password was set").
     void queue_notice(storage::Repositories& repos, const std::string& channel,

@@ -46,6 +46,18 @@ void serve_file(const httplib::Request& req, httplib::Response& res, const Embed
     res.set_content(file.data, file.size, content_type_for(file.name));
 }
 
+// The portal's pages: their own scripts only, never framed, no referrer (the link pages
+// carry a token in their address).
+void serve_page(const httplib::Request& req, httplib::Response& res, const char* name) {
+    const auto* page = find_static(name);
+    if (!page) throw std::runtime_error("the portal is not embedded");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                   "frame-ancestors 'none'");
+    res.set_header("Referrer-Policy", "no-referrer");
+    serve_file(req, res, *page);
+}
+
 }  // namespace
 
 void add_portal_routes(HttpServer& server, const PortalDeps& deps) {
@@ -63,14 +75,14 @@ void add_portal_routes(HttpServer& server, const PortalDeps& deps) {
         serve_file(req, res, files.front());
     });
     server.get("/", [](const httplib::Request& req, httplib::Response& res) {
-        const auto* index = find_static("index.html");
-        if (!index) throw std::runtime_error("the portal is not embedded");
-        res.set_header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-ancestors 'none'");
-        res.set_header("Referrer-Policy", "no-referrer");
-        serve_file(req, res, *index);
+        serve_page(req, res, "index.html");
+    });
+    // The pages the emailed links open (issue 9); the token is read by the page's script.
+    server.get("/reset-password", [](const httplib::Request& req, httplib::Response& res) {
+        serve_page(req, res, "reset-password.html");
+    });
+    server.get("/verify-email", [](const httplib::Request& req, httplib::Response& res) {
+        serve_page(req, res, "verify-email.html");
     });
     server.get("/assets/([A-Za-z0-9._-]{1,64})",
                [](const httplib::Request& req, httplib::Response& res) {

@@ -12,7 +12,8 @@ struct PortalDeps {
     bool development;            // development delivery: expose the inbox
 };
 
-// GET / (the portal), /assets/<file>, /portal/config.json, /portal/dev/messages
+// GET / (the portal), /reset-password and /verify-email (the pages emailed links open),
+// /assets/<file>, /portal/config.json, /portal/dev/messages
 // (development delivery only), /openapi.json and /healthz.
 void add_portal_routes(HttpServer& server, const PortalDeps& deps);
 

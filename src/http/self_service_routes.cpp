@@ -249,6 +249,67 @@ class Routes {
         res.status = 204;
     }
 
+    // ---- account lifecycle: password reset, password change, email verification ----
+
+    domain::AccountRecovery& recovery() const {
+        if (!d_.recovery) throw std::logic_error("the account recovery service is not wired");
+        return *d_.recovery;
+    }
+
+    // 204 whether or not anyone has the address (domain/account_recovery.h).
+    void forgot_password(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, Limit::Send);
+        const auto body = parse_body(req);
+        reject_unknown_fields(body, {"username"});
+        const auto username = get_string(body, "username");
+        if (!username) throw missing_value("username");
+        recovery().forgot_password(*username, "username", client(req));
+        res.status = 204;
+    }
+
+    void reset_password(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, Limit::Check);
+        const auto body = parse_body(req);
+        reject_unknown_fields(body, {"token", "password"});
+        const auto token = get_string(body, "token");
+        const auto password = get_string(body, "password");
+        if (!token) throw missing_value("token");
+        if (!password) throw missing_value("password");
+        recovery().reset_password(*token, *password, client(req));
+        res.set_header("Cache-Control", "no-store");
+        res.status = 204;
+    }
+
+    void change_password(const httplib::Request& req, httplib::Response& res) const {
+        const auto bearer = owner(req, Limit::Check);
+        const auto body = parse_body(req);
+        reject_unknown_fields(body, {"password", "current_password"});
+        const auto password = get_string(body, "password");
+        if (!password) throw missing_value("password");
+        credentials().change_own_password(bearer, *password, get_string(body, "current_password"),
+                                          client(req));
+        res.status = 204;
+    }
+
+    void request_email_verification(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, Limit::Send);
+        const auto body = parse_body(req);
+        reject_unknown_fields(body, {"email_address"});
+        const auto email = get_string(body, "email_address");
+        if (!email) throw missing_value("email_address");
+        recovery().request_email_verification(*email, "email_address", client(req));
+        res.status = 204;
+    }
+
+    void verify_email(const httplib::Request& req, httplib::Response& res) const {
+        preflight(req, Limit::Check);
+        const auto token = req.get_param_value("token");
+        if (token.empty()) throw missing_value("token");
+        const auto verified = recovery().verify_email(token, client(req));
+        res.set_header("Cache-Control", "no-store");
+        send_json(res, 200, {{"id", verified.contact_id}, {"is_verified", true}});
+    }
+
   private:
     const SelfServiceDeps d_;
 };
@@ -272,6 +333,13 @@ void add_self_service_routes(HttpServer& server, const SelfServiceDeps& deps) {
         server.post(contacts + "/" + kId + alias, bind(&Routes::add_identity));
     }
     server.post(contacts + "/" + kId + "/sign_out", bind(&Routes::sign_out));
+    // Account lifecycle (issue 9): before the {id} routes, which they would otherwise match.
+    server.post(contacts + "/forgot_password", bind(&Routes::forgot_password));
+    server.post(contacts + "/change_password", bind(&Routes::reset_password));
+    server.post(contacts + "/" + kId + "/change_password", bind(&Routes::change_password));
+    server.post(contacts + "/request_email_verification",
+                bind(&Routes::request_email_verification));
+    server.get(contacts + "/verify_email", bind(&Routes::verify_email));
     server.get(contacts + "/" + kId, bind(&Routes::get_contact));
     server.put(contacts + "/" + kId, bind(&Routes::update_contact));
     server.del(contacts + "/" + kId, bind(&Routes::delete_contact));

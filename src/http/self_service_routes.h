@@ -1,5 +1,6 @@
 #pragma once
 #include "domain/account_service.h"
+#include "domain/account_recovery.h"
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
 #include "domain/credential_service.h"
@@ -22,6 +23,7 @@ struct SelfServiceDeps {
     domain::CredentialService* credentials = nullptr;  // passwords and added identities
     domain::FacebookSignIn* facebook = nullptr;
     domain::AccountService* accounts = nullptr;  // guests and self-deletion
+    domain::AccountRecovery* recovery = nullptr;  // password reset and email verification
 };
 
 // Registers every Self-Service route, under each of its versions (/self-service/v1 and

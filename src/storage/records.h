@@ -164,4 +164,20 @@ struct SecurityEventRecord {
     std::int64_t created_at = 0;
 };
 
+// An emailed link token (email_link_tokens): a password reset or an email verification.
+// Only the SHA-256 of the token is stored. No contact_id: a decoy for an unknown address.
+struct EmailLinkTokenRecord {
+    string id;
+    string token_hash;   // hex SHA-256 of the token
+    string purpose;      // RESET_PASSWORD | VERIFY_EMAIL
+    string destination;  // lower-cased email
+    optional<string> contact_id;
+    optional<string> identity_id;
+    bool claimant = false;  // sent to whoever set the identity up (the sign-up email)
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    optional<std::int64_t> used_at;
+    optional<std::int64_t> replaced_at;
+};
+
 }  // namespace contactd::storage

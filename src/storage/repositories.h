@@ -276,6 +276,35 @@ class MaintenanceRepository {
     virtual bool delete_contact_entirely(const std::string& contact_id) = 0;
 };
 
+// Emailed link tokens (domain/email_link_tokens.h).
+class EmailLinkRepository {
+  public:
+    virtual ~EmailLinkRepository() = default;
+    virtual void insert(const EmailLinkTokenRecord& token) = 0;
+    virtual std::optional<EmailLinkTokenRecord> find_by_hash(const std::string& token_hash) = 0;
+    // The newest token for the destination and purpose (decoys too), and how many were
+    // issued at or after `since`, with the oldest of them.
+    virtual std::optional<EmailLinkTokenRecord> latest(const std::string& destination,
+                                                       const std::string& purpose) = 0;
+    struct Window {
+        int count = 0;
+        std::int64_t oldest = 0;
+    };
+    virtual Window issued_since(const std::string& destination, const std::string& purpose,
+                                std::int64_t since) = 0;
+    // Marks every live token of the destination and purpose replaced; returns how many.
+    virtual int replace_all(const std::string& destination, const std::string& purpose,
+                            std::int64_t now) = 0;
+    // Marks the token used if it was neither used nor replaced; true only for that call.
+    virtual bool consume(const std::string& id, std::int64_t now) = 0;
+    // Ends every live token of the identity (its password was reset, it was verified).
+    virtual int spend_all_for_identity(const std::string& identity_id, const std::string& purpose,
+                                       std::int64_t now) = 0;
+    // Deletes tokens that expired at or before `expired_by` and were issued at or before
+    // `issued_by`; returns how many.
+    virtual int delete_expired(std::int64_t expired_by, std::int64_t issued_by) = 0;
+};
+
 // One transaction's view of storage.
 class Repositories {
   public:
@@ -293,6 +322,7 @@ class Repositories {
     virtual LimiterRepository& limiter() = 0;
     virtual SecurityEventRepository& security_events() = 0;
     virtual MaintenanceRepository& maintenance() = 0;
+    virtual EmailLinkRepository& email_links() = 0;
 };
 
 }  // namespace contactd::storage

@@ -7,6 +7,10 @@
 // the code in the development inbox, verify it, see and edit the profile, sign out, sign in
 // again by code. It also checks that a wrong code is reported in the alert region, that the
 // page logs no console errors and that a name carrying HTML is shown as text.
+// A second contactd, delivering email to an SMTP server the test runs (smtp_sink.mjs),
+// takes the emailed links: register by email and password, follow the verification link
+// from the sign-up email, ask for a reset from "Forgot your password?", follow the reset
+// link from its email, choose a new password on the page and sign in with it.
 //
 // Usage: node tests/e2e/portal_test.mjs path/to/contactd
 // Needs: npm ci --prefix tests/e2e (with PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1) and chromium.
@@ -20,6 +24,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startSmtpSink } from './smtp_sink.mjs';
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
 
@@ -74,8 +79,11 @@ function freePort() {
 }
 
 const server = { child: null, log: [], exited: null, tmp: null };
+const mailServer = { child: null, log: [], exited: null, tmp: null }; // delivers to the SMTP sink
 
-async function startServer(binary) {
+// `extraEnv` adds CONTACTD_* settings; `server` is the handle to fill.
+async function startServer(binary, extraEnv = {}, handle = server) {
+  const server = handle;
   server.tmp = await mkdtemp(path.join(os.tmpdir(), 'contactd-e2e-'));
   const port = await freePort();
   // A clean CONTACTD_* environment: no SMS/SMTP provider, so delivery is development-only.
@@ -83,6 +91,7 @@ async function startServer(binary) {
   env.CONTACTD_RATE_LIMITS = 'off';
   // The test signs in by code to the phone it registered moments before.
   env.CONTACTD_OTP_RESEND_INTERVAL = '0';
+  Object.assign(env, extraEnv);
   const child = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', path.join(server.tmp, 'e2e.db')],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.child = child;
@@ -110,7 +119,8 @@ async function startServer(binary) {
   throw new Error('contactd did not answer /healthz within 15 s');
 }
 
-async function stopServer() {
+async function stopServer(handle = server) {
+  const server = handle;
   const child = server.child;
   if (child && child.exitCode === null && child.signalCode === null) {
     child.kill('SIGTERM');
@@ -122,7 +132,9 @@ async function stopServer() {
   if (server.tmp) { await rm(server.tmp, { recursive: true, force: true }); server.tmp = null; }
 }
 // Last resort if the process leaves in a way that skips the cleanup below.
-process.on('exit', () => { if (server.child && server.child.exitCode === null) server.child.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const s of [server, mailServer]) if (s.child && s.child.exitCode === null) s.child.kill('SIGKILL');
+});
 
 // ---- browser helpers -----------------------------------------------------------------------
 // Collects console errors and uncaught exceptions of a page. While `expectHttpError` is set,
@@ -356,8 +368,147 @@ async function xssFlow(browser, base) {
   }
 }
 
+// The emailed links: verification from the sign-up email, then a password reset asked for
+// from the sign-in view, each finished on its page.
+const MAIL_EMAIL = 'lena@example.org';
+const MAIL_PASSWORD = 'purple-otter-42-climbs';
+const MAIL_NEW_PASSWORD = 'seven-quiet-herons-fly';
+
+function linkIn(text, base, page) {
+  const escaped = base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`${escaped}${page}\\?token=[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`).exec(text);
+  return m ? m[0] : '';
+}
+
+async function linksFlow(browser, base, sink) {
+  const { context, page, watch } = await newPage(browser, base);
+  try {
+    let signUpMail;
+    await check('register by email and password signs in; the sign-up email carries code and link', async () => {
+      await expectView(page, 'signin');
+      await nav(page, 'Register').click();
+      await expectView(page, 'register');
+      const form = view(page, 'register');
+      await form.getByLabel('First name').fill('Lena');
+      await form.getByLabel('Last name').fill('Mail');
+      await form.getByRole('radio', { name: 'Email' }).check();
+      await form.getByRole('textbox', { name: 'Email', exact: true }).fill(MAIL_EMAIL);
+      await form.getByLabel('Password (optional)').fill(MAIL_PASSWORD);
+      await form.getByLabel('I accept the terms of service').check();
+      await form.getByRole('button', { name: 'Create account' }).click();
+      await expectView(page, 'profile');
+      signUpMail = await sink.waitFor(MAIL_EMAIL, (m) => /sign-up/i.test(m.subject));
+      assert(/\b\d{6}\b/.test(signUpMail.text), 'no code in the sign-up email');
+      assert(linkIn(signUpMail.text, base, '/verify-email'), 'no verification link in the sign-up email text');
+      assert(linkIn(signUpMail.html, base, '/verify-email'), 'no verification link in the sign-up email HTML');
+      await page.locator('#p-identities').getByText('not verified').waitFor();
+    });
+
+    await check('the verification link from the email verifies the address on its page', async () => {
+      const link = linkIn(signUpMail.text, base, '/verify-email');
+      const res = await page.goto(link);
+      const csp = res.headers()['content-security-policy'] || '';
+      assert(csp.includes("script-src 'self'") && csp.includes("frame-ancestors 'none'"), `CSP: ${csp}`);
+      await waitForText(page.getByRole('status'), 'Your email address is now verified.', 'status on the verify page');
+      assertEqual(new URL(page.url()).search, '', 'the address bar after reading the token');
+      await page.goto(`${base}/#profile`);
+      await expectView(page, 'profile');
+      await page.locator('#p-identities').getByText('verified', { exact: true }).waitFor();
+    });
+
+    await check('the same verification link again says it is not valid any more', async () => {
+      watch.expectHttpError = true;
+      try {
+        await page.goto(linkIn(signUpMail.text, base, '/verify-email'));
+        const alert = page.getByRole('alert');
+        await alert.getByText('not valid any more', { exact: false }).waitFor();
+      } finally {
+        await page.waitForTimeout(200);
+        watch.expectHttpError = false;
+      }
+    });
+
+    let resetMail;
+    await check('"Forgot your password?" from sign-in asks for a reset and says what happens', async () => {
+      await page.goto(`${base}/#profile`);
+      await expectView(page, 'profile');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expectView(page, 'signin');
+      await page.getByRole('link', { name: 'Forgot your password?' }).click();
+      await expectView(page, 'forgot');
+      await view(page, 'forgot').getByLabel('Email').fill(MAIL_EMAIL);
+      await view(page, 'forgot').getByRole('button', { name: 'Send me a reset link' }).click();
+      await page.getByRole('status').getByText('we sent it a link', { exact: false }).waitFor();
+      resetMail = await sink.waitFor(MAIL_EMAIL, (m) => m.subject === 'Reset your password');
+      assert(linkIn(resetMail.html, base, '/reset-password'), 'no reset link in the HTML part');
+    });
+
+    await check('the reset link from the email sets a new password on its page', async () => {
+      const link = linkIn(resetMail.text, base, '/reset-password');
+      assert(link, 'no reset link in the reset email');
+      assert(resetMail.text.includes(new URL(link).searchParams.get('token')), 'no token in the email');
+      const res = await page.goto(link);
+      assert((res.headers()['content-security-policy'] || '').includes("frame-ancestors 'none'"), 'no CSP');
+      const form = page.locator('#form-reset');
+      await form.getByLabel('New password', { exact: true }).fill(MAIL_NEW_PASSWORD);
+      await form.getByLabel('Repeat the new password', { exact: true }).fill(MAIL_NEW_PASSWORD + 'x');
+      await form.getByRole('button', { name: 'Set the new password' }).click();
+      await page.getByRole('alert').getByText('not the same', { exact: false }).waitFor();
+      await form.getByLabel('Repeat the new password', { exact: true }).fill(MAIL_NEW_PASSWORD);
+      await form.getByRole('button', { name: 'Set the new password' }).click();
+      await page.getByRole('status').getByText('Your password was changed.', { exact: false }).waitFor();
+      assert(await form.isHidden(), 'the form is still shown after the change');
+      await page.getByRole('link', { name: 'Go to sign-in' }).click();
+      await expectView(page, 'signin');
+    });
+
+    await check('the old password no longer signs in, the new one does', async () => {
+      const form = page.locator('#form-password');
+      watch.expectHttpError = true;
+      try {
+        await form.getByLabel('Email').fill(MAIL_EMAIL);
+        await form.getByLabel('Password').fill(MAIL_PASSWORD);
+        await form.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('alert').locator('p').waitFor({ state: 'visible' });
+      } finally {
+        await page.waitForTimeout(200);
+        watch.expectHttpError = false;
+      }
+      await form.getByLabel('Email').fill(MAIL_EMAIL);
+      await form.getByLabel('Password').fill(MAIL_NEW_PASSWORD);
+      await form.getByRole('button', { name: 'Sign in' }).click();
+      await expectView(page, 'profile');
+      await waitForText(page.locator('#p-name'), 'Lena Mail', 'profile name after the reset');
+      await page.screenshot({ path: screenshotPath('after-reset'), fullPage: true });
+    });
+
+    await check('the used reset link says so on its page', async () => {
+      watch.expectHttpError = true;
+      try {
+        await page.goto(linkIn(resetMail.text, base, '/reset-password'));
+        const form = page.locator('#form-reset');
+        await form.getByLabel('New password', { exact: true }).fill('another-long-password-1');
+        await form.getByLabel('Repeat the new password', { exact: true }).fill('another-long-password-1');
+        await form.getByRole('button', { name: 'Set the new password' }).click();
+        await page.getByRole('alert').getByText('not valid any more', { exact: false }).waitFor();
+      } finally {
+        await page.waitForTimeout(200);
+        watch.expectHttpError = false;
+      }
+    });
+  } catch (err) {
+    if (!(err instanceof StepFailed)) throw err;
+  } finally {
+    await check('no console errors in the emailed links flow', async () => {
+      assert(watch.errors.length === 0, watch.errors.join(' | '));
+    }, { critical: false });
+    await context.close();
+  }
+}
+
 // ---- main ----------------------------------------------------------------------------------
 let browser = null;
+let smtp = null;
 
 async function main() {
   const binary = process.argv[2] || process.env.CONTACTD_BINARY;
@@ -379,6 +530,15 @@ async function main() {
     });
     await mainFlow(browser, base);
     await xssFlow(browser, base);
+    let mailBase;
+    await check('a contactd that delivers email to the test SMTP server starts', async () => {
+      smtp = await startSmtpSink();
+      mailBase = await startServer(binary, {
+        CONTACTD_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        CONTACTD_SMTP_FROM: 'contactd <no-reply@contactd.test>',
+      }, mailServer);
+    });
+    await linksFlow(browser, mailBase, smtp);
   } catch (err) {
     if (!(err instanceof StepFailed)) {
       failed += 1;
@@ -394,11 +554,15 @@ async function finish(timedOut) {
   if (finishing) return;
   finishing = true;
   try { if (browser) await browser.close(); } catch { /* the browser may be gone already */ }
-  if ((failed > 0 || timedOut) && server.log.length) {
-    console.log('--- contactd log (last lines) ---');
-    for (const line of server.log.slice(-40)) console.log(line);
+  for (const s of [server, mailServer]) {
+    if ((failed > 0 || timedOut) && s.log.length) {
+      console.log('--- contactd log (last lines) ---');
+      for (const line of s.log.slice(-40)) console.log(line);
+    }
   }
   await stopServer().catch(() => {});
+  await stopServer(mailServer).catch(() => {});
+  if (smtp) await smtp.close().catch(() => {});
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed > 0 || passed === 0 ? 1 : 0);
 }

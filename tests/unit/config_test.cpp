@@ -380,4 +380,31 @@ TEST_SUITE("app::config") {
             rejection({}, {{"CONTACTD_SHUTDOWN_DELAY", "1501"}}).find("CONTACTD_SHUTDOWN_DELAY") !=
             std::string::npos);
     }
+    TEST_CASE("config::load_config: CONTACTD_PUBLIC_URL and CONTACTD_RESET_TTL") {
+        const Config defaults = load_config({}, {{"CONTACTD_LISTEN", "127.0.0.1:9090"}});
+        CHECK_FALSE(defaults.public_url);
+        CHECK(defaults.public_base_url() == "http://127.0.0.1:9090");
+        CHECK(load_config({}, {{"CONTACTD_LISTEN", "[::1]:9090"}}).public_base_url() ==
+              "http://[::1]:9090");
+        CHECK(defaults.reset_ttl == 1800);
+        const Config set =
+            load_config({}, {{"CONTACTD_PUBLIC_URL", "https://accounts.example.com/"},
+                             {"CONTACTD_RESET_TTL", "600"}});
+        CHECK(set.public_base_url() == "https://accounts.example.com");
+        CHECK(set.reset_ttl == 600);
+        CHECK(load_config({}, {{"CONTACTD_PUBLIC_URL", "http://example.com/portal"}})
+                  .public_base_url() == "http://example.com/portal");
+        for (const char* url : {"ftp://example.com", "example.com", "https://", "https://a b",
+                                "https://example.com/?x=1", "https://example.com/#top",
+                                "javascript:alert(1)", "https://exa\"mple.com"}) {
+            CAPTURE(url);
+            CHECK(rejection({}, {{"CONTACTD_PUBLIC_URL", url}}).find("CONTACTD_PUBLIC_URL") !=
+                  std::string::npos);
+        }
+        for (const char* ttl : {"59", "86401", "-1", "soon"}) {
+            CAPTURE(ttl);
+            CHECK(rejection({}, {{"CONTACTD_RESET_TTL", ttl}}).find("CONTACTD_RESET_TTL") !=
+                  std::string::npos);
+        }
+    }
 }

@@ -36,6 +36,55 @@ TEST_SUITE("domain::message_composer") {
                               {{"first_name", "{{code}}"}, {"code", "1"}}, false) == "{{code}} 1");
     }
 
+    TEST_CASE("the link emails carry the link and the token, in English and Greek") {
+        const MessageComposer composer;
+        const std::map<std::string, std::string> values = {
+            {"link", "https://accounts.example.com/reset-password?token=T0KEN_abc-123"},
+            {"token", "T0KEN_abc-123"},
+            {"minutes", "30"},
+            {"first_name", "Andy"}};
+        for (const auto kind : {MessageKind::PasswordReset, MessageKind::VerifyEmail}) {
+            for (const std::string language : {"en", "el"}) {
+                CAPTURE(to_string(kind));
+                CAPTURE(language);
+                const auto mail = composer.compose(kind, "EMAIL", language, values);
+                REQUIRE(mail.subject);
+                REQUIRE(mail.html_body);
+                CHECK(mail.subject->find("T0KEN") == std::string::npos);
+                for (const auto& part : {mail.body, *mail.html_body}) {
+                    CHECK(part.find("{{") == std::string::npos);
+                    CHECK(part.find(values.at("link")) != std::string::npos);
+                    CHECK(part.find("Andy") != std::string::npos);
+                    CHECK(part.find("30") != std::string::npos);
+                }
+                // The reset email also gives the token itself, for apps.
+                CHECK((mail.body.find("    T0KEN_abc-123") != std::string::npos) ==
+                      (kind == MessageKind::PasswordReset));
+                CHECK(mail.html_body->find("<html lang=\"" + language + "\">") !=
+                      std::string::npos);
+            }
+        }
+        CHECK(*composer.compose(MessageKind::PasswordReset, "EMAIL", "el", values).subject !=
+              *composer.compose(MessageKind::PasswordReset, "EMAIL", "en", values).subject);
+    }
+
+    TEST_CASE("the sign-up email carries the verification link only when one is given") {
+        const MessageComposer composer;
+        auto values = kCodeValues;
+        values["link"] = "https://accounts.example.com/verify-email?token=abc";
+        for (const std::string language : {"en", "el"}) {
+            CAPTURE(language);
+            const auto with = composer.compose(MessageKind::SignUpCode, "EMAIL", language, values);
+            CHECK(with.body.find(values["link"]) != std::string::npos);
+            CHECK(with.body.find("493817") != std::string::npos);
+            CHECK(with.html_body->find("href=\"" + values["link"] + "\"") != std::string::npos);
+            const auto without =
+                composer.compose(MessageKind::SignUpCode, "EMAIL", language, kCodeValues);
+            CHECK(without.body.find("token") == std::string::npos);
+            CHECK(without.html_body->find("href") == std::string::npos);
+        }
+    }
+
     TEST_CASE("check_template names unknown placeholders and unbalanced sections") {
         const std::set<std::string> allowed{"code", "first_name"};
         CHECK_FALSE(check_template("{{#first_name}}x{{/first_name}} {{code}}", allowed));

@@ -208,6 +208,26 @@ class SqliteMaintenance final : public MaintenanceRepository {
     SQLite::Database& db_;
 };
 
+class SqliteEmailLinks final : public EmailLinkRepository {
+  public:
+    explicit SqliteEmailLinks(SQLite::Database& db) : db_(db) {}
+    void insert(const EmailLinkTokenRecord& token) override;
+    std::optional<EmailLinkTokenRecord> find_by_hash(const std::string& token_hash) override;
+    std::optional<EmailLinkTokenRecord> latest(const std::string& destination,
+                                               const std::string& purpose) override;
+    Window issued_since(const std::string& destination, const std::string& purpose,
+                        std::int64_t since) override;
+    int replace_all(const std::string& destination, const std::string& purpose,
+                    std::int64_t now) override;
+    bool consume(const std::string& id, std::int64_t now) override;
+    int spend_all_for_identity(const std::string& identity_id, const std::string& purpose,
+                               std::int64_t now) override;
+    int delete_expired(std::int64_t expired_by, std::int64_t issued_by) override;
+
+  private:
+    SQLite::Database& db_;
+};
+
 class SqliteRepositories final : public Repositories {
   public:
     explicit SqliteRepositories(SQLite::Database& db)
@@ -223,7 +243,8 @@ class SqliteRepositories final : public Repositories {
           sign_in_failures_(db),
           limiter_(db),
           security_events_(db),
-          maintenance_(db) {}
+          maintenance_(db),
+          email_links_(db) {}
     SettingsRepository& settings() override { return settings_; }
     ContactRepository& contacts() override { return contacts_; }
     IdentityRepository& identities() override { return identities_; }
@@ -237,6 +258,7 @@ class SqliteRepositories final : public Repositories {
     LimiterRepository& limiter() override { return limiter_; }
     SecurityEventRepository& security_events() override { return security_events_; }
     MaintenanceRepository& maintenance() override { return maintenance_; }
+    EmailLinkRepository& email_links() override { return email_links_; }
 
   private:
     SqliteSettings settings_;
@@ -252,6 +274,7 @@ class SqliteRepositories final : public Repositories {
     SqliteLimiter limiter_;
     SqliteSecurityEvents security_events_;
     SqliteMaintenance maintenance_;
+    SqliteEmailLinks email_links_;
 };
 
 }  // namespace contactd::storage::sqlite
