@@ -19,7 +19,7 @@ TEST_SUITE("util::text_fold") {
         CHECK(fold_case("ΟΔΥΣΣΕΑΣ") == "οδυσσεασ");
         CHECK(fold_case("Οδυσσέας") == "οδυσσέασ");
         // A decomposed Έ (Ε + U+0301) folds as the composed one.
-        CHECK(fold_case("\u0395\u0301\u039b\u0395\u039d\u0397") == "ελένη");
+        CHECK(fold_case("\u0395\u039b\u0395\u0301\u039d\u0397") == "ελένη");
     }
 
     TEST_CASE("fold_case: Cyrillic, accented Latin and German sharp s") {
