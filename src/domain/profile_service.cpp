@@ -27,9 +27,8 @@ ContactProfile ProfileService::profile(const std::string& contact_id) {
 
 void ProfileService::update(const std::string& contact_id, const ProfileUpdate& update) {
     // Checked before the transaction: a bad value changes nothing.
-    const auto language = update.language_code
-                              ? std::optional(clean_language_code(*update.language_code))
-                              : std::nullopt;
+    std::optional<std::optional<std::string>> language;  // absent, or the new value
+    if (update.language_code) language = clean_language_code(*update.language_code);
     const auto custom_fields = update.custom_fields
                                    ? std::optional(clean_custom_fields(*update.custom_fields))
                                    : std::nullopt;

@@ -25,7 +25,8 @@ Json identity_for(TestServer& server, const std::string& access_token, const std
     const auto result = server.get(kContacts + "/me", access_token);
     REQUIRE(result);
     REQUIRE_MESSAGE(result->status == 200, result->body);
-    for (const auto& identity : json_of(result)["identities"]) {
+    const Json contact = json_of(result);  // kept: the loop must not outlive it
+    for (const auto& identity : contact["identities"]) {
         if (identity["value"] == value) return identity;
     }
     return nullptr;

@@ -240,8 +240,8 @@ TEST_SUITE("http::profile_fields") {
 
         // The English contact switches to Greek with PUT; its next code comes in Greek,
         // and back in English once it clears the field.
-        const auto session =
-            json_of(validate_otp(server, english["auth_otp"], test::delivery::code_in(english_text)));
+        const auto session = json_of(
+            validate_otp(server, english["auth_otp"], test::delivery::code_in(english_text)));
         REQUIRE(put_me(server, session["access_token"], {{"language_code", "el"}}) == 200);
         server.clock().advance(61);
         const auto requested =
@@ -293,6 +293,7 @@ TEST_SUITE("http::profile_fields") {
         CHECK(html.find("<html lang=\"el\">") != std::string::npos);
         const std::string code = test::delivery::code_in(text);
         REQUIRE(code.size() == 6);
-        CHECK(test::delivery::validate_status(server, json_of(registered)["auth_otp"], code) == 200);
+        CHECK(test::delivery::validate_status(server, json_of(registered)["auth_otp"], code) ==
+              200);
     }
 }

@@ -46,8 +46,9 @@ std::set<std::string> found(TestServer& server, const std::string& param,
                                    server.secret_key());
     REQUIRE(result);
     REQUIRE_MESSAGE(result->status == 200, result->body);
+    const Json page = json_of(result);  // kept: the loop must not outlive it
     std::set<std::string> ids;
-    for (const auto& c : json_of(result)["content"]) ids.insert(c["id"].get<std::string>());
+    for (const auto& c : page["content"]) ids.insert(c["id"].get<std::string>());
     return ids;
 }
 
