@@ -4,6 +4,7 @@
 #include "domain/contact_points.h"
 #include "domain/identity_proof.h"
 #include "domain/new_records.h"
+#include "domain/profile_fields.h"
 #include "domain/transaction.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -122,6 +123,8 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
     const auto last_name = clean(input.last_name);
     if (!first_name) throw missing_value("first_name");
     if (!last_name) throw missing_value("last_name");
+    // Checked before anything else, also when the identity exists and nothing is written.
+    clean_profile_extras(input.middle_name, input.language_code, input.custom_fields);
     const Destination destination = destination_of(input.identity);
 
     auto challenge = store_.write([&](storage::Repositories& repos) {
@@ -142,7 +145,8 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
             code_sent(repos, issued, client);
             return OtpChallenge{issued.record.id, obfuscate(destination), existing->contact_id};
         }
-        auto contact = new_contact(input, first_name, last_name, now);
+        auto made = new_contact(input, first_name, last_name, now);
+        auto& contact = made.contact;
         if (destination.provider == "EMAIL") {
             contact.email = destination.display;
             contact.phone = input.recorded_phone;
@@ -150,7 +154,7 @@ RegistrationResult AuthService::register_contact(const RegistrationInput& input,
             contact.phone = destination.display;
         }
         const auto identity = new_identity(contact.id, destination, now);
-        repos.contacts().insert(contact);
+        insert_contact(repos, made);
         repos.identities().insert(identity);
         // A refused code (rate limit) rolls the whole registration back.
         auto issued =

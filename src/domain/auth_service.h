@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/backoffice_fields.h"
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
 #include "domain/security_events.h"
@@ -27,6 +28,10 @@ struct RegistrationInput {
     std::optional<std::string> title;
     std::optional<std::string> first_name;
     std::optional<std::string> last_name;
+    // Checked by clean_profile_extras (domain/profile_fields.h).
+    std::optional<std::string> middle_name;
+    std::optional<std::string> language_code;  // ISO 639-1: picks the message templates
+    std::optional<std::vector<CustomFieldInput>> custom_fields;
     IdentityInput identity;
     bool service_acceptance = false;
     bool email_opt_out = false;

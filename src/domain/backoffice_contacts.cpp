@@ -14,7 +14,6 @@ namespace contactd::domain {
 namespace {
 
 constexpr std::size_t kMaxPhones = 10;
-constexpr std::size_t kMaxCustomFields = 50;
 // A path segment that names a route rather than a contact: GET /contacts/verify.
 constexpr const char* kReservedKey = "verify";
 
@@ -71,23 +70,6 @@ std::vector<storage::ContactPhoneRecord> clean_phones(const std::vector<PhoneInp
     if (primaries > 1) throw invalid_value("At most one phone can be primary", {"is_primary"});
     // A contact with phones has a primary one: the first, unless another is named.
     if (primaries == 0 && !out.empty()) out.front().is_primary = true;
-    return out;
-}
-
-std::vector<storage::CustomFieldRecord> clean_custom_fields(
-    const std::vector<CustomFieldInput>& fields) {
-    if (fields.size() > kMaxCustomFields) {
-        throw invalid_value("A contact has at most 50 custom fields", {"custom_fields"});
-    }
-    std::vector<storage::CustomFieldRecord> out;
-    std::set<std::string> seen;
-    for (const auto& field : fields) {
-        auto key = clean_text(field.key, "key", 64);
-        if (!key) throw missing_value("key");
-        if (!seen.insert(*key).second)
-            throw invalid_value("The custom field " + *key + " is given twice", {"key"});
-        out.push_back({*key, clean_text(field.value, "value", 1024)});
-    }
     return out;
 }
 
@@ -325,7 +307,7 @@ storage::ContactRepository::Search BackOfficeContacts::search_of(const ContactFi
     }
     if (given(filter.search_value)) {
         const auto value = *clean_text(filter.search_value, "search_value", 100);
-        search.text_prefix = to_lower(value);
+        search.text_prefix = value;  // the storage folds it (any script)
         std::string digits;
         bool phone_like = true;
         for (std::size_t i = 0; i < value.size() && phone_like; ++i) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/audit_trail.h"
+#include "domain/backoffice_fields.h"
 #include "domain/paging.h"
 #include "domain/security_events.h"
 #include "storage/store.h"
@@ -21,11 +22,6 @@ struct PhoneInput {
     std::string number;                     // national with country_code, or E.164
     std::optional<std::string> country_code;
     bool is_primary = false;
-};
-
-struct CustomFieldInput {
-    std::string key;
-    std::optional<std::string> value;
 };
 
 // Absent fields take their defaults on create and stay as they are on update; a present

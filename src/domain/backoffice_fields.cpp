@@ -1,12 +1,16 @@
 #include "domain/backoffice_fields.h"
 
 #include <algorithm>
+#include <set>
 
 #include "crypto/random.h"
 #include "util/error.h"
 #include "util/strings.h"
 
 namespace contactd::domain {
+namespace {
+constexpr std::size_t kMaxCustomFields = 50;
+}  // namespace
 
 bool is_valid_entity_id(const std::string& id) {
     return !id.empty() && id.size() <= 36 && std::all_of(id.begin(), id.end(), [](char ch) {
@@ -39,6 +43,23 @@ std::optional<std::string> clean_text(const std::optional<std::string>& value,
                             {field});
     }
     return text;
+}
+
+std::vector<storage::CustomFieldRecord> clean_custom_fields(
+    const std::vector<CustomFieldInput>& fields) {
+    if (fields.size() > kMaxCustomFields) {
+        throw invalid_value("A contact has at most 50 custom fields", {"custom_fields"});
+    }
+    std::vector<storage::CustomFieldRecord> out;
+    std::set<std::string> seen;
+    for (const auto& field : fields) {
+        auto key = clean_text(field.key, "key", 64);
+        if (!key) throw missing_value("key");
+        if (!seen.insert(*key).second)
+            throw invalid_value("The custom field " + *key + " is given twice", {"key"});
+        out.push_back({*key, clean_text(field.value, "value", 1024)});
+    }
+    return out;
 }
 
 }  // namespace contactd::domain

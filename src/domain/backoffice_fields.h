@@ -3,8 +3,22 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "storage/records.h"
 
 namespace contactd::domain {
+
+// A custom field as a client sent it (back office and self-service alike).
+struct CustomFieldInput {
+    std::string key;
+    std::optional<std::string> value;
+};
+
+// At most 50 fields, keys 1 to 64 characters and unique, values up to 1024; blank values
+// become null. Throws Error(InvalidValue) naming custom_fields, key or value.
+std::vector<storage::CustomFieldRecord> clean_custom_fields(
+    const std::vector<CustomFieldInput>& fields);
 
 // A client-chosen id: 1 to 36 characters of [A-Za-z0-9_-]. Without one, a UUID is
 // generated. Throws Error(InvalidValue) naming `field`.

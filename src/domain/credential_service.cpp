@@ -8,6 +8,7 @@
 #include "domain/contact_points.h"
 #include "domain/new_records.h"
 #include "domain/password_policy.h"
+#include "domain/profile_fields.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -22,8 +23,10 @@ bool is_pending(const storage::IdentityRecord& i) {
     return i.requires_verification && !i.is_verified;
 }
 
+// An added EMAIL+password identity signs in at once, unproven, as a sign-up with a
+// password does (the contract's "Added credentials sign in at once").
 bool signs_in_with_password(const storage::IdentityRecord& i) {
-    return i.provider == "EMAIL" && i.password_hash && !is_pending(i);
+    return i.provider == "EMAIL" && i.password_hash.has_value();
 }
 
 std::string failure_key(const std::string& email_key) {
@@ -151,6 +154,7 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
     const auto last_name = clean(input.last_name);
     if (!first_name) throw missing_value("first_name");
     if (!last_name) throw missing_value("last_name");
+    clean_profile_extras(input.middle_name, input.language_code, input.custom_fields);
     const Destination destination = AuthService::destination_of(input.identity);
     const auto password = accept_new_password(*input.identity.password, destination.display);
     auto taken = [&](storage::Repositories& repos) {
@@ -166,12 +170,13 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
     auto signed_in = store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         if (const auto unproven = taken(repos)) repos.identities().remove(unproven->id);
-        auto contact = new_contact(input, first_name, last_name, now);
+        auto made = new_contact(input, first_name, last_name, now);
+        auto& contact = made.contact;
         contact.email = destination.display;
         contact.phone = input.recorded_phone;
         auto identity = new_identity(contact.id, destination, now);
         identity.password_hash = password_hash;
-        repos.contacts().insert(contact);
+        insert_contact(repos, made);
         repos.identities().insert(identity);
         // The contact stays unverified until this code comes back through validate-otp.
         send_verification(repos, identity, contact, true, client);
@@ -315,9 +320,10 @@ AddedIdentity CredentialService::change_password(const Bearer& bearer,
                                                  const std::string& new_password,
                                                  const std::optional<std::string>& current_password,
                                                  const ClientInfo& client) {
-    // An identity nobody can sign in with yet needs no proof: its password only starts to
-    // count once the code sent to it comes back.
-    const bool usable = !is_pending(identity);
+    // An identity nobody can sign in with yet (an unproven addition without a password)
+    // needs no proof. One with a password signs in already: changing that password needs
+    // the proof any password change needs.
+    const bool usable = !is_pending(identity) || identity.password_hash.has_value();
     if (usable) {
         const bool recent_code_sign_in = store_.read([&](storage::Repositories& repos) {
             const auto session = repos.sessions().find(bearer.session_id);

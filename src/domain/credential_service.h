@@ -13,9 +13,15 @@
 //   last, and never more than `max_failures_per_hour` (at most 100) are checked in an
 //   hour. During a wait every try, the right password too, gets the same 429 with
 //   Retry-After, without being checked. A success forgets the failures.
-// - An identity added to an existing contact (requires_verification) cannot sign in,
-//   by password or by code, until the code sent to it is validated; until then it
-//   belongs to nobody, and anyone may register or add it (the unproven one is dropped).
+// - An identity added to an existing contact (requires_verification) is unproven until the
+//   code sent to it is validated. An EMAIL+password one signs in with its password at
+//   once (CRM.COM apps add credentials and sign in with them in the next call), with
+//   is_verified false; no unproven addition signs in by code. Until proven it belongs to
+//   nobody: whoever proves the address (registering it, or adding it to their own
+//   contact) takes it, and the unproven claim is dropped with its password. So a
+//   stranger who adds someone's email with a password keeps nothing once its owner
+//   proves it (the contract's pre-hijacking rule), and the owner never lands in the
+//   stranger's contact.
 // - Setting or changing the password of one's own EMAIL identity needs the current
 //   password or a sign-in by code in the last 10 minutes; it revokes the contact's
 //   other sessions and notifies the email.

@@ -1,6 +1,7 @@
 #include "domain/facebook_sign_in.h"
 
 #include "domain/new_records.h"
+#include "domain/profile_fields.h"
 #include "domain/transaction.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -37,6 +38,7 @@ FacebookProfile FacebookSignIn::verify(const std::optional<std::string>& token) 
 
 SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
                                           const ClientInfo& client) {
+    clean_profile_extras(input.middle_name, input.language_code, input.custom_fields);
     const auto profile = verify(input.identity.token);
     const auto first_name = first_present(input.first_name, profile.first_name);
     const auto last_name = first_present(input.last_name, profile.last_name);
@@ -48,11 +50,12 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
         if (!first_name) throw missing_value("first_name");
         if (!last_name) throw missing_value("last_name");
         const auto now = clock_.now();
-        auto contact = new_contact(input, first_name, last_name, now);
+        auto made = new_contact(input, first_name, last_name, now);
+        auto& contact = made.contact;
         // Recorded for reference only: Facebook's email is not an identity of ours.
         contact.email = profile.email;
         contact.is_verified = true;
-        repos.contacts().insert(contact);
+        insert_contact(repos, made);
         auto identity =
             new_identity(contact.id, {"FACEBOOK", profile.user_id, profile.user_id}, now);
         identity.is_verified = true;

@@ -1,5 +1,6 @@
 #include "domain/profile_service.h"
 
+#include "domain/profile_fields.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -19,11 +20,18 @@ ContactProfile ProfileService::profile(const std::string& contact_id) {
         auto contact = repos.contacts().find(contact_id);
         if (!contact) throw not_found("Contact");
         return ContactProfile{std::move(*contact), repos.identities().list_for_contact(contact_id),
-                              repos.organisations().list_for_contact(contact_id)};
+                              repos.organisations().list_for_contact(contact_id),
+                              repos.contacts().custom_fields(contact_id)};
     });
 }
 
 void ProfileService::update(const std::string& contact_id, const ProfileUpdate& update) {
+    // Checked before the transaction: a bad value changes nothing.
+    std::optional<std::optional<std::string>> language;  // absent, or the new value
+    if (update.language_code) language = clean_language_code(*update.language_code);
+    const auto custom_fields = update.custom_fields
+                                   ? std::optional(clean_custom_fields(*update.custom_fields))
+                                   : std::nullopt;
     store_.write([&](storage::Repositories& repos) {
         auto contact = repos.contacts().find(contact_id);
         if (!contact) throw not_found("Contact");
@@ -36,6 +44,8 @@ void ProfileService::update(const std::string& contact_id, const ProfileUpdate& 
         apply(update.title, contact->title);
         apply(update.first_name, contact->first_name);
         apply(update.last_name, contact->last_name);
+        apply(update.middle_name, contact->middle_name);
+        if (language) contact->language_code = *language;
         apply(update.avatar, contact->avatar);
         if (update.first_name && !contact->first_name)
             throw invalid_value("first_name cannot be empty", {"first_name"});
@@ -45,6 +55,7 @@ void ProfileService::update(const std::string& contact_id, const ProfileUpdate& 
         if (update.sms_opt_out) contact->sms_opt_out = *update.sms_opt_out;
         contact->updated_at = clock_.now();
         repos.contacts().update(*contact);
+        if (custom_fields) repos.contacts().replace_custom_fields(contact_id, *custom_fields);
     });
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/backoffice_fields.h"
 #include "domain/session_service.h"
 #include "storage/store.h"
 
@@ -13,6 +14,7 @@ struct ContactProfile {
     storage::ContactRecord contact;
     std::vector<storage::IdentityRecord> identities;
     std::vector<storage::OrganisationRecord> organisations;
+    std::vector<storage::CustomFieldRecord> custom_fields;
 };
 
 // Fields a contact may change on itself; absent fields stay as they are. A present
@@ -24,6 +26,9 @@ struct ProfileUpdate {
     std::optional<std::optional<std::string>> avatar;
     std::optional<bool> email_opt_out;
     std::optional<bool> sms_opt_out;
+    std::optional<std::optional<std::string>> middle_name;
+    std::optional<std::optional<std::string>> language_code;     // ISO 639-1; picks templates
+    std::optional<std::vector<CustomFieldInput>> custom_fields;  // replaces the whole list
 };
 
 class ProfileService {

@@ -59,17 +59,6 @@ std::vector<domain::PhoneInput> phones(const Json& body) {
     return out;
 }
 
-std::vector<domain::CustomFieldInput> custom_fields(const Json& body) {
-    std::vector<domain::CustomFieldInput> out;
-    if (body.at("custom_fields").is_null()) return out;
-    for (const auto& item : array_field(body, "custom_fields")) {
-        const auto& field = object_item(item, "custom_fields");
-        reject_unknown_fields(field, {"key", "value"});
-        out.push_back({require_string(field, "key"), get_string(field, "value")});
-    }
-    return out;
-}
-
 // A whole number of at most 10 digits.
 std::int64_t whole_number(const std::string& text, const char* name) {
     const bool digits =
@@ -84,6 +73,17 @@ Json nullable(const std::optional<std::string>& value) {
 }
 
 }  // namespace
+
+std::vector<domain::CustomFieldInput> parse_custom_fields(const Json& body) {
+    std::vector<domain::CustomFieldInput> out;
+    if (body.at("custom_fields").is_null()) return out;
+    for (const auto& item : array_field(body, "custom_fields")) {
+        const auto& field = object_item(item, "custom_fields");
+        reject_unknown_fields(field, {"key", "value"});
+        out.push_back({require_string(field, "key"), get_string(field, "value")});
+    }
+    return out;
+}
 
 domain::ContactInput parse_contact_input(const Json& body) {
     reject_credentials(body);
@@ -104,7 +104,7 @@ domain::ContactInput parse_contact_input(const Json& body) {
     if (body.contains("phones")) in.phones = phones(body);
     in.sms_opt_out = get_bool(body, "sms_opt_out");
     in.email_opt_out = get_bool(body, "email_opt_out");
-    if (body.contains("custom_fields")) in.custom_fields = custom_fields(body);
+    if (body.contains("custom_fields")) in.custom_fields = parse_custom_fields(body);
     return in;
 }
 

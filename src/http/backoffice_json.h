@@ -14,6 +14,9 @@ namespace contactd::http {
 
 domain::ContactInput parse_contact_input(const Json& body);
 domain::OrganisationInput parse_organisation_input(const Json& body);
+// body["custom_fields"] (which must be present): [{"key", "value"}], null for none.
+// Shared with the self-service register and PUT.
+std::vector<domain::CustomFieldInput> parse_custom_fields(const Json& body);
 // page and size from the query string; 400 unless whole numbers in range.
 domain::PageRequest parse_page_request(const httplib::Request& req);
 // The query parameter, when present. Throws Error(InvalidValue) naming it when it holds

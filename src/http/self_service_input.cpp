@@ -1,6 +1,7 @@
 #include "http/self_service_input.h"
 
 #include "domain/contact_points.h"
+#include "http/backoffice_json.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -34,6 +35,9 @@ domain::RegistrationInput parse_registration(const Json& body) {
     in.title = get_string(body, "title");
     in.first_name = get_string(body, "first_name");
     in.last_name = get_string(body, "last_name");
+    in.middle_name = get_string(body, "middle_name");
+    in.language_code = get_string(body, "language_code");
+    if (body.contains("custom_fields")) in.custom_fields = parse_custom_fields(body);
     // CRM.COM v2 clients name it "accept_terms_&_conditions".
     auto accepted = get_bool(body, "service_acceptance");
     if (!accepted) accepted = get_bool(body, "accept_terms_&_conditions");

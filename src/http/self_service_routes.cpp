@@ -2,6 +2,7 @@
 
 #include "http/api_auth.h"
 #include "http/api_versions.h"
+#include "http/backoffice_json.h"
 #include "http/client_info.h"
 #include "http/credential_input.h"
 #include "http/json_io.h"
@@ -222,7 +223,8 @@ class Routes {
         const auto bearer = owner(req);
         const auto body = parse_body(req);
         reject_unknown_fields(
-            body, {"title", "first_name", "last_name", "avatar", "email_opt_out", "sms_opt_out"});
+            body, {"title", "first_name", "last_name", "avatar", "email_opt_out", "sms_opt_out",
+                   "middle_name", "language_code", "custom_fields"});
         domain::ProfileUpdate update;
         auto text = [&](const char* field, std::optional<std::optional<std::string>>& target) {
             if (body.contains(field)) target = get_string(body, field);
@@ -231,6 +233,9 @@ class Routes {
         text("first_name", update.first_name);
         text("last_name", update.last_name);
         text("avatar", update.avatar);
+        text("middle_name", update.middle_name);
+        text("language_code", update.language_code);
+        if (body.contains("custom_fields")) update.custom_fields = parse_custom_fields(body);
         update.email_opt_out = get_bool(body, "email_opt_out");
         update.sms_opt_out = get_bool(body, "sms_opt_out");
         d_.profiles.update(bearer.contact_id, update);

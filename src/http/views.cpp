@@ -34,6 +34,7 @@ Json organisations_json(const std::vector<storage::OrganisationRecord>& organisa
 Json session_json(const domain::SignedIn& s) {
     return {{"contact", contact_summary_json(s.contact)},
             {"organisations", organisations_json(s.organisations)},
+            {"communities", Json::array()},  // v2 clients read it; contactd has none
             {"access_token", s.tokens.access_token},
             {"refresh_token", s.tokens.refresh_token},
             {"exp", s.tokens.access_expires_at * 1000},
@@ -60,6 +61,10 @@ Json profile_json(const domain::ContactProfile& p) {
     out["created_at"] = c.created_at;
     out["updated_at"] = c.updated_at;
     out["organisations"] = organisations_json(p.organisations);
+    Json custom_fields = Json::array();
+    for (const auto& f : p.custom_fields)
+        custom_fields.push_back({{"key", f.key}, {"value", nullable(f.value)}});
+    out["custom_fields"] = custom_fields;
     Json identities = Json::array();
     for (const auto& i : p.identities) {
         identities.push_back(

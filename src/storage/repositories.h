@@ -38,9 +38,10 @@ class ContactRepository {
     virtual bool remove(const std::string& id) = 0;
 
     // The back-office listing. Every given filter must match; values come normalized:
-    // email lower-cased, phone E.164. `text_prefix` (lower-cased) matches the start of a
-    // first, last or company name, the email or the code; `phone_prefix` the start of a
-    // phone; a contact matching either matches the search.
+    // phone E.164. `email` and `text_prefix` match in any case and any script (Unicode
+    // case folding, util/text_fold.h: the backend folds them). `text_prefix` matches the
+    // start of a first, last or company name, the email or the code; `phone_prefix` the
+    // start of a phone; a contact matching either matches the search.
     struct Search {
         std::optional<std::string> code;   // exact
         std::optional<std::string> email;  // recorded email or EMAIL identity

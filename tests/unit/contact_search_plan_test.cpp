@@ -17,6 +17,7 @@
 #include "storage/sqlite/sqlite_store.h"
 #include "support/test_server.h"
 #include "util/strings.h"
+#include "util/text_fold.h"
 
 using namespace contactd;
 using storage::ContactRepository;
@@ -25,8 +26,9 @@ using storage::sqlite::SqliteStore;
 namespace {
 
 constexpr int kContacts = 100'000;
-const char* const kFirstNames[] = {"Andy",   "Maria", "Nikos", "Eleni",
-                                   "George", "Anna",  "Chris", "Sofia"};
+// Greek and Cyrillic names too: search_value folds every script (sql/010).
+const char* const kFirstNames[] = {"Andy",   "Maria", "Nikos", "Ελένη",
+                                   "George", "Anna",  "Иван",  "Sofia"};
 const char* const kLastNames[] = {"Steward", "Georgiou", "Pappas",
                                   "Ioannou", "Smith",    "Constantinou"};
 
@@ -60,8 +62,9 @@ void seed(SQLite::Database& db) {
     SQLite::Statement contact(
         db,
         "INSERT INTO contacts (id, code, contact_type, first_name, last_name, company_name,"
-        " email, email_normalized, phone, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        " email, email_normalized, phone, created_at, updated_at, first_name_folded,"
+        " last_name_folded, company_name_folded, email_folded, code_folded)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     SQLite::Statement phone(
         db,
         "INSERT INTO contact_phones (contact_id, position, phone_type, number, is_primary)"
@@ -69,7 +72,7 @@ void seed(SQLite::Database& db) {
     SQLite::Statement identity(
         db,
         "INSERT INTO identities (id, contact_id, provider, value, display_value, is_verified,"
-        " created_at) VALUES (?, ?, 'EMAIL', ?, ?, 1, 0)");
+        " created_at, value_folded) VALUES (?, ?, 'EMAIL', ?, ?, 1, 0, ?)");
     for (int i = 0; i < kContacts; ++i) {
         const std::string id = "id-" + std::to_string(i);
         const bool company = i % 10 == 0;
@@ -90,6 +93,16 @@ void seed(SQLite::Database& db) {
         contact.bind(9, phone_of(i));
         contact.bind(10, static_cast<std::int64_t>(1'700'000'000 + i));
         contact.bind(11, static_cast<std::int64_t>(1'700'000'000 + i));
+        // What the storage layer writes beside each row (contact_repository.cpp).
+        contact.bind(12, fold_case(kFirstNames[i % 8]));
+        contact.bind(13, fold_case(last_name_of(i)));
+        if (company) {
+            contact.bind(14, fold_case(company_of(i)));
+        } else {
+            contact.bind(14);
+        }
+        contact.bind(15, fold_case(email));
+        contact.bind(16, fold_case(code_of(i)));
         contact.exec();
         for (int k = 0; k < 2; ++k) {
             phone.reset();
@@ -105,6 +118,7 @@ void seed(SQLite::Database& db) {
             identity.bind(2, id);
             identity.bind(3, login_of(i));
             identity.bind(4, login_of(i));
+            identity.bind(5, fold_case(login_of(i)));
             identity.exec();
         }
     }
@@ -112,7 +126,7 @@ void seed(SQLite::Database& db) {
 }
 
 bool starts_ci(const std::string& value, const std::string& prefix) {
-    return !value.empty() && starts_with_ci(value, prefix);
+    return !value.empty() && fold_case(value).starts_with(fold_case(prefix));
 }
 
 // Which seeded contacts a search_value should find, by brute force.
@@ -204,6 +218,8 @@ TEST_SUITE("storage::contact_search") {
                                    db, storage::sqlite::contact_search_page_sql({}, 0, 20)))
                         .empty());
 
+        // The brute force itself folds: every fourth-of-eight first name is Ελένη.
+        REQUIRE(expected_for_search("ΕΛΈΝΗ") == kContacts / 8);
         std::vector<Case> cases = {
             {"code", filter_code("C-0054321"), 1},
             {"email, any case", filter_email("USER777@example77.COM"), 1},
@@ -212,8 +228,9 @@ TEST_SUITE("storage::contact_search") {
             {"phone, second", filter_phone("+35922054321"), 1},
             {"phone, no match", filter_phone("+35799999999"), 0},
         };
-        for (const char* value : {"ANDY", "pappas1238", "company 1234", "user4242@", "c-000012",
-                                  "LOGIN23", "+3579915432", "3592205432", "zz"}) {
+        for (const char* value :
+             {"ANDY", "pappas1238", "company 1234", "user4242@", "c-000012", "LOGIN23",
+              "+3579915432", "3592205432", "zz", "ελένη", "ΕΛΈΝΗ", "иван", "ИВ"}) {
             cases.push_back({std::string("search_value ") + value, filter_search(value),
                              expected_for_search(value)});
         }

@@ -3,6 +3,7 @@
 #include "storage/sqlite/sqlite_repositories.h"
 #include "storage/sqlite/statement_helpers.h"
 #include "util/strings.h"
+#include "util/text_fold.h"
 
 namespace contactd::storage::sqlite {
 namespace {
@@ -56,7 +57,13 @@ int bind_fields(SQLite::Statement& s, const ContactRecord& c) {
     s.bind(16, c.is_verified ? 1 : 0);
     s.bind(17, c.created_at);
     s.bind(18, c.updated_at);
-    return 19;
+    // The folded copies search_value matches (sql/010_folded_search.sql).
+    bind(s, 19, fold_optional(c.first_name));
+    bind(s, 20, fold_optional(c.last_name));
+    bind(s, 21, fold_optional(c.company_name));
+    bind(s, 22, fold_optional(c.email));
+    bind(s, 23, fold_optional(c.code));
+    return 24;
 }
 
 }  // namespace
@@ -67,7 +74,8 @@ void SqliteContacts::insert(const ContactRecord& c) {
         "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
         " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
         " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
-        " updated_at, id, is_guest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        " updated_at, first_name_folded, last_name_folded, company_name_folded, email_folded,"
+        " code_folded, id, is_guest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     const int next = bind_fields(s, c);
     s.bind(next, c.id);
     s.bind(next + 1, c.is_guest ? 1 : 0);
@@ -81,7 +89,8 @@ void SqliteContacts::update(const ContactRecord& c) {
         " middle_name = ?, last_name = ?, company_name = ?, avatar = ?, email = ?,"
         " email_normalized = ?, phone = ?, language_code = ?, sms_opt_out = ?,"
         " email_opt_out = ?, service_acceptance = ?, is_verified = ?, created_at = ?,"
-        " updated_at = ? WHERE id = ?");
+        " updated_at = ?, first_name_folded = ?, last_name_folded = ?,"
+        " company_name_folded = ?, email_folded = ?, code_folded = ? WHERE id = ?");
     s.bind(bind_fields(s, c), c.id);
     s.exec();
 }

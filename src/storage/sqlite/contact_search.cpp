@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "util/text_fold.h"
+
 namespace contactd::storage::sqlite {
 namespace {
 
@@ -54,10 +56,11 @@ Builder filters(const ContactRepository::Search& search) {
     Builder b;
     if (search.code) b.require("c.code = " + b.param(*search.code));
     if (search.email) {
+        const auto email = fold_case(*search.email);
         b.require("c.rowid IN (" +
-                  joined({kContactRows + " WHERE email_normalized = " + b.param(*search.email),
-                          kIdentityRows + " WHERE i.provider = 'EMAIL' AND i.value = " +
-                              b.param(*search.email)}) +
+                  joined({kContactRows + " WHERE email_folded = " + b.param(email),
+                          kIdentityRows + " WHERE i.provider = 'EMAIL' AND i.value_folded = " +
+                              b.param(email)}) +
                   ")");
     }
     if (search.phone) {
@@ -70,14 +73,15 @@ Builder filters(const ContactRepository::Search& search) {
     }
     std::vector<std::string> any;
     if (search.text_prefix && !search.text_prefix->empty()) {
-        const auto& lo = *search.text_prefix;
+        // Folded as the columns are (sql/010_folded_search.sql): any case, any script.
+        const auto lo = fold_case(*search.text_prefix);
         const auto hi = prefix_upper_bound(lo);
-        for (const char* expr : {"lower(first_name)", "lower(last_name)", "lower(company_name)",
-                                 "email_normalized", "lower(code)"}) {
+        for (const char* expr : {"first_name_folded", "last_name_folded", "company_name_folded",
+                                 "email_folded", "code_folded"}) {
             any.push_back(range_select(b, kContactRows, expr, lo, hi));
         }
         any.push_back(
-            range_select(b, kIdentityRows, "i.value", lo, hi, "i.provider = 'EMAIL' AND "));
+            range_select(b, kIdentityRows, "i.value_folded", lo, hi, "i.provider = 'EMAIL' AND "));
     }
     if (search.phone_prefix && !search.phone_prefix->empty()) {
         const auto& lo = *search.phone_prefix;

@@ -3,8 +3,9 @@
 // the repository so that a test can run EXPLAIN QUERY PLAN on exactly what it runs.
 //
 // Every filter is answered from an index: exact values by equality, search prefixes by
-// ranges over lower-cased values (see sql/003_backoffice.sql). Matching row ids are
-// collected by UNIONs of index searches, then the page is read by rowid.
+// ranges over case-folded columns (see sql/003_backoffice.sql and sql/010_folded_search.sql;
+// the email and search prefix are folded here with util/text_fold.h, as the columns are). Matching
+// row ids are collected by UNIONs of index searches, then the page is read by rowid.
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>

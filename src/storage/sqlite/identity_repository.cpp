@@ -1,6 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "storage/sqlite/sqlite_repositories.h"
+#include "util/text_fold.h"
 
 namespace contactd::storage::sqlite {
 namespace {
@@ -28,8 +29,8 @@ IdentityRecord read_identity(SQLite::Statement& s) {
 void SqliteIdentities::insert(const IdentityRecord& i) {
     SQLite::Statement s(db_,
                         "INSERT INTO identities (id, contact_id, provider, value, display_value,"
-                        " is_verified, created_at, password_hash, requires_verification) VALUES "
-                        "(?,?,?,?,?,?,?,?,?)");
+                        " is_verified, created_at, password_hash, requires_verification,"
+                        " value_folded) VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, i.id);
     s.bind(2, i.contact_id);
     s.bind(3, i.provider);
@@ -43,6 +44,7 @@ void SqliteIdentities::insert(const IdentityRecord& i) {
         s.bind(8);
     }
     s.bind(9, i.requires_verification ? 1 : 0);
+    s.bind(10, fold_case(i.value));  // searched by the back office (sql/010)
     s.exec();
 }
 
