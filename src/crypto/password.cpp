@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <future>
 #include <stdexcept>
 
 #include "crypto/random.h"
@@ -73,24 +72,29 @@ void PasswordHasher::serve_pool() {
     while (true) {
         pool_work_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
         if (jobs_.empty()) return;  // stopping, nothing left
-        auto* job = jobs_.front();
+        Job* job = jobs_.front();
         jobs_.pop_front();
         lock.unlock();
-        (*job)();
+        try {
+            job->run();
+        } catch (...) {
+            job->error = std::current_exception();
+        }
         lock.lock();
+        // Under the lock: the waiting caller (who owns *job) cannot see it done and
+        // return before this thread has let go of it.
+        job->done = true;
+        job_done_.notify_all();
     }
 }
 
-void PasswordHasher::on_pool(const std::function<void()>& job) const {
-    std::packaged_task<void()> task(job);
-    auto done = task.get_future();
-    std::function<void()> run = [&task] { task(); };
-    {
-        std::lock_guard lock(pool_mutex_);
-        jobs_.push_back(&run);
-    }
+void PasswordHasher::on_pool(const std::function<void()>& run) const {
+    Job job{run, nullptr, false};
+    std::unique_lock lock(pool_mutex_);
+    jobs_.push_back(&job);
     pool_work_.notify_one();
-    done.get();  // waits; rethrows the job's exception
+    job_done_.wait(lock, [&] { return job.done; });
+    if (job.error) std::rethrow_exception(job.error);
 }
 
 PasswordHasher::Slot::~Slot() {

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -102,9 +103,15 @@ class PasswordHasher {
     mutable int waiting_ = 0;
     mutable int peak_ = 0;
 
-    mutable std::mutex pool_mutex_;  // guards jobs_, stopping_
+    struct Job {
+        const std::function<void()>& run;
+        std::exception_ptr error;
+        bool done;
+    };
+    mutable std::mutex pool_mutex_;  // guards jobs_, stopping_ and every Job's done
     mutable std::condition_variable pool_work_;
-    mutable std::deque<std::function<void()>*> jobs_;
+    mutable std::condition_variable job_done_;
+    mutable std::deque<Job*> jobs_;
     bool stopping_ = false;
     std::vector<std::thread> pool_;
 };
