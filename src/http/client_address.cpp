@@ -35,7 +35,10 @@ bool parse_address(const std::string& text, std::array<std::uint8_t, 16>& out, b
 std::string rate_limit_key(const std::string& address) {
     std::array<std::uint8_t, 16> bytes{};
     bool v6 = false;
-    if (!parse_address(address, bytes, v6)) return "?" + address.substr(0, 64);
+    if (!parse_address(address, bytes, v6)) {
+        std::string key = "?";  // appended, not "?" + …: GCC 12 -O3 false -Wrestrict (bug 105329)
+        return key.append(address, 0, 64);
+    }
     char text[INET6_ADDRSTRLEN] = {};
     if (!v6) {
         inet_ntop(AF_INET, bytes.data(), text, sizeof text);

@@ -33,8 +33,9 @@ const EmbeddedFile* find_static(std::string_view name) {
 
 // Serves an embedded file with an ETag, answering 304 to a matching If-None-Match.
 void serve_file(const httplib::Request& req, httplib::Response& res, const EmbeddedFile& file) {
-    const std::string etag =
-        "\"" + crypto::to_hex(crypto::sha256(file.view())).substr(0, 16) + "\"";
+    // Appended, not "\"" + …: GCC 12 -O3 reports a false -Wrestrict there (bug 105329).
+    std::string etag = "\"";
+    etag.append(crypto::to_hex(crypto::sha256(file.view())), 0, 16).push_back('"');
     res.set_header("ETag", etag);
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Content-Type-Options", "nosniff");

@@ -12,7 +12,8 @@ class Builder {
     // Adds a parameter and returns its placeholder.
     std::string param(std::string value) {
         params_.push_back(std::move(value));
-        return "?" + std::to_string(params_.size());
+        std::string placeholder = "?";  // appended: GCC 12 -O3 false -Wrestrict (bug 105329)
+        return placeholder.append(std::to_string(params_.size()));
     }
 
     std::string where() const {
