@@ -349,7 +349,8 @@ def main():
     with open(args.json, "w") as f:
         json.dump(result, f, indent=2)
     print("written", args.json)
-    bad = [r for r in rows if r["scenario"] != "paced_256" and r["requests"] == 0]
+    # Password scenarios may finish no hash within a tiny run on a busy machine.
+    bad = [r for r in rows if r["requests"] == 0 and "password" not in r["scenario"]]
     if bad:
         sys.exit("scenarios without a single answer: " + ", ".join(r["scenario"] for r in bad))
 
