@@ -76,7 +76,7 @@ TEST_SUITE("storage::group_commit") {
         std::vector<std::thread> others;
         for (int i = 1; i <= 7; ++i) {
             others.emplace_back([&, i] {
-                const auto key = "w" + std::to_string(i);
+                const auto key = std::string("w").append(std::to_string(i));
                 store.write([&](storage::Repositories& repos) { repos.settings().put(key, key); });
                 // Acknowledged only after the commit: another connection sees it already.
                 if (read_setting(store, key) == key) ++visible_on_return;
@@ -153,7 +153,7 @@ TEST_SUITE("storage::group_commit") {
         for (int i = 0; i < writers; ++i) {
             threads.emplace_back([&, i] {
                 store.write([&](storage::Repositories& repos) {
-                    repos.settings().put("q" + std::to_string(i), "1");
+                    repos.settings().put(std::string("q").append(std::to_string(i)), "1");
                 });
             });
         }
@@ -163,7 +163,7 @@ TEST_SUITE("storage::group_commit") {
         for (auto& t : threads) t.join();
         CHECK(store.batches() - start >= 2);
         for (int i = 0; i < writers; ++i)
-            CHECK(read_setting(store, "q" + std::to_string(i)) == "1");
+            CHECK(read_setting(store, std::string("q").append(std::to_string(i))) == "1");
     }
 
     TEST_CASE("group_commit: relaxed and full writes mixed all commit, none lost") {
@@ -175,7 +175,7 @@ TEST_SUITE("storage::group_commit") {
             for (int t = 0; t < 6; ++t) {
                 threads.emplace_back([&, t] {
                     for (int i = 0; i < 20; ++i) {
-                        const auto key = std::to_string(t) + "-" + std::to_string(i);
+                        const auto key = std::to_string(t).append("-").append(std::to_string(i));
                         if (t % 2) {
                             store.write_relaxed([&](storage::Repositories& repos) {
                                 repos.settings().put(key, "r");
@@ -196,8 +196,8 @@ TEST_SUITE("storage::group_commit") {
         SqliteStore reopened(path);
         for (int t = 0; t < 6; ++t) {
             for (int i = 0; i < 20; ++i) {
-                CHECK(read_setting(reopened, std::to_string(t) + "-" + std::to_string(i)) ==
-                      (t % 2 ? "r" : "f"));
+                CHECK(read_setting(reopened, std::to_string(t).append("-").append(
+                                                 std::to_string(i))) == (t % 2 ? "r" : "f"));
             }
         }
     }
