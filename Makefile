@@ -11,6 +11,8 @@ PACKAGES = build-essential cmake pkg-config \
            libcpp-httplib-dev libsqlitecpp-dev libsqlite3-dev libssl-dev nlohmann-json3-dev doctest-dev \
            libexpected-dev libphonenumber-dev iso-codes libargon2-dev john-data \
            libcurl4-openssl-dev python3 python3-aiosmtpd sqlite3 curl chromium
+# The benchmark (make bench) drives the server with wrk.
+PACKAGES += wrk
 # clang++ and its libFuzzer runtime (libclang-rt-dev is Debian's libclang-rt-14-dev, the
 # compiler-rt of the default clang) build the fuzz targets in fuzz/.
 PACKAGES += clang libclang-rt-dev
@@ -73,11 +75,20 @@ deb: deps
 	cd $(DEB_BUILD) && cpack -G DEB
 	@ls -1 $(DEB_BUILD)/contactd_*.deb
 
-bench: build
-	./bench/run.sh $(BUILD)/contactd
+# The benchmark: a Release build on a fresh database, CONTACTS seeded, each scenario for
+# BENCH_SECONDS at 32 and 256 connections; the table is printed and written to BENCH_JSON.
+RELEASE_BUILD ?= build-release
+CONTACTS      ?= 10000
+BENCH_SECONDS ?= 10
+BENCH_JSON    ?= bench-results.json
+bench: deps
+	cmake -S . -B $(RELEASE_BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(RELEASE_BUILD) -j $(JOBS) --target contactd
+	python3 bench/run.py $(RELEASE_BUILD)/contactd --contacts $(CONTACTS) \
+	  --duration $(BENCH_SECONDS) --json $(BENCH_JSON)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEB_BUILD) $(RELEASE_BUILD)

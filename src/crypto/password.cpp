@@ -4,7 +4,11 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <exception>
 #include <stdexcept>
 
 #include "crypto/random.h"
@@ -49,6 +53,48 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options)
         throw std::invalid_argument("PasswordHasher needs at least one concurrent hash");
     }
     dummy_ = encode(random_token(32), random_bytes(kSaltBytes));
+    for (int i = 0; i < options_.max_concurrent; ++i) pool_.emplace_back([this] { serve_pool(); });
+}
+
+PasswordHasher::~PasswordHasher() {
+    {
+        std::lock_guard lock(pool_mutex_);
+        stopping_ = true;
+    }
+    pool_work_.notify_all();
+    for (auto& thread : pool_) thread.join();
+}
+
+void PasswordHasher::serve_pool() {
+    // Linux gives each thread its own nice value; lowering it needs no privilege.
+    (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kHashNice);
+    std::unique_lock lock(pool_mutex_);
+    while (true) {
+        pool_work_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopping, nothing left
+        Job* job = jobs_.front();
+        jobs_.pop_front();
+        lock.unlock();
+        try {
+            job->run();
+        } catch (...) {
+            job->error = std::current_exception();
+        }
+        lock.lock();
+        // Under the lock: the waiting caller (who owns *job) cannot see it done and
+        // return before this thread has let go of it.
+        job->done = true;
+        job_done_.notify_all();
+    }
+}
+
+void PasswordHasher::on_pool(const std::function<void()>& run) const {
+    Job job{run, nullptr, false};
+    std::unique_lock lock(pool_mutex_);
+    jobs_.push_back(&job);
+    pool_work_.notify_one();
+    job_done_.wait(lock, [&] { return job.done; });
+    if (job.error) std::rethrow_exception(job.error);
 }
 
 PasswordHasher::Slot::~Slot() {
@@ -100,7 +146,10 @@ std::string PasswordHasher::encode(std::string_view password, const std::string&
 
 std::string PasswordHasher::hash(std::string_view password) const {
     const auto slot = acquire();
-    return encode(password, random_bytes(kSaltBytes));
+    const auto salt = random_bytes(kSaltBytes);
+    std::string out;
+    on_pool([&] { out = encode(password, salt); });
+    return out;
 }
 
 bool PasswordHasher::verify(const std::string& phc, std::string_view password) const {
@@ -108,12 +157,15 @@ bool PasswordHasher::verify(const std::string& phc, std::string_view password) c
     // stored string names.
     if (phc.rfind("$argon2id$", 0) != 0) return false;
     const auto slot = acquire();
-    return argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK;
+    bool ok = false;
+    on_pool(
+        [&] { ok = argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK; });
+    return ok;
 }
 
 void PasswordHasher::verify_dummy(std::string_view password) const {
     const auto slot = acquire();
-    (void)argon2id_verify(dummy_.c_str(), password.data(), password.size());
+    on_pool([&] { (void)argon2id_verify(dummy_.c_str(), password.data(), password.size()); });
 }
 
 bool PasswordHasher::needs_rehash(std::string_view phc) const {

@@ -6,14 +6,24 @@
 // at most `max_concurrent` run at once, at most `max_waiting` more wait, each at most
 // `max_wait`. A request that cannot get a slot fails fast with Error(RateLimited)
 // (HTTP 429, Retry-After 1) instead of piling up: a burst of sign-ins can neither
-// exhaust memory nor hold every HTTP worker thread. Thread-safe.
+// exhaust memory nor hold every HTTP worker thread.
+//
+// The hashing itself runs on the hasher's own `max_concurrent` threads, started with a
+// lower CPU priority (nice +kHashNice): the caller waits for its result as before, but on
+// a machine with few cores a burst of sign-ins no longer takes the CPU from the workers
+// answering cheap requests (GET me) next to it. Thread-safe.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace contactd::crypto {
 
@@ -37,7 +47,12 @@ struct PasswordHasherOptions {
 
 class PasswordHasher {
   public:
+    static constexpr int kHashNice = 10;
+
     explicit PasswordHasher(PasswordHasherOptions options = {});
+    ~PasswordHasher();
+    PasswordHasher(const PasswordHasher&) = delete;
+    PasswordHasher& operator=(const PasswordHasher&) = delete;
 
     // A PHC string with a fresh random salt. Throws Error(RateLimited) when the gate is
     // full, std::runtime_error if argon2 fails.
@@ -75,6 +90,9 @@ class PasswordHasher {
   private:
     void release() const;
     std::string encode(std::string_view password, const std::string& salt) const;
+    // Runs `job` on one of the hashing threads and waits for it; rethrows what it threw.
+    void on_pool(const std::function<void()>& job) const;
+    void serve_pool();
 
     const PasswordHasherOptions options_;
     const std::string prefix_;  // "$argon2id$v=19$m=...,t=...,p=...$"
@@ -84,6 +102,18 @@ class PasswordHasher {
     mutable int running_ = 0;
     mutable int waiting_ = 0;
     mutable int peak_ = 0;
+
+    struct Job {
+        const std::function<void()>& run;
+        std::exception_ptr error;
+        bool done;
+    };
+    mutable std::mutex pool_mutex_;  // guards jobs_, stopping_ and every Job's done
+    mutable std::condition_variable pool_work_;
+    mutable std::condition_variable job_done_;
+    mutable std::deque<Job*> jobs_;
+    bool stopping_ = false;
+    std::vector<std::thread> pool_;
 };
 
 }  // namespace contactd::crypto

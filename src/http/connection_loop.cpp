@@ -253,11 +253,15 @@ bool ConnectionLoop::accept_all() {
 
 void ConnectionLoop::on_readable(std::uint64_t key) {
     const int fd = static_cast<int>(key & 0xffffffffu);
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     const auto it = connections_.find(fd);
     if (it == connections_.end() || key_of(fd, it->second->generation) != key) return;
     Connection& c = *it->second;
     if (c.state == Connection::State::Busy) return;
+    // The socket is read without the lock: a connection that is not Busy is this thread's
+    // alone (its one-shot event fired and it is not re-armed), and only this thread closes
+    // it then, so workers handing their connections back never wait for this read.
+    lock.unlock();
 
     // Read what has arrived, but never more than the request being framed can use: the
     // head's limit, or the head and body once the head is known, plus one pipelined head.
@@ -277,9 +281,11 @@ void ConnectionLoop::on_readable(std::uint64_t key) {
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        lock.lock();
         close_locked(c);
         return;
     }
+    lock.lock();
     if (c.state == Connection::State::Lingering) {
         if (c.peer_closed) {
             close_locked(c);

@@ -1,7 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include "crypto/password.h"
 #include "util/error.h"
@@ -105,5 +113,45 @@ TEST_SUITE("crypto::password") {
         CHECK(normalize_password("plain ascii").value() == "plain ascii");
         CHECK_FALSE(normalize_password("bad \xff byte").has_value());
         CHECK_FALSE(normalize_password("\xc3").has_value());
+    }
+}
+
+namespace {
+
+// Threads of this process whose nice value is `nice` (/proc/self/task/*/stat, field 19).
+int threads_with_nice(int nice) {
+    int count = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream in(task.path() / "stat");
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto close = stat.rfind(')');
+        if (close == std::string::npos) continue;
+        std::istringstream fields(stat.substr(close + 2));
+        std::string field;
+        for (int i = 3; i <= 19 && (fields >> field); ++i) {
+            if (i == 19 && std::stoi(field) == nice) ++count;
+        }
+    }
+    return count;
+}
+
+}  // namespace
+
+TEST_SUITE("crypto::password_pool") {
+    TEST_CASE("password::hash runs on the hasher's own lower-priority threads, not the caller's") {
+        const int niced_before = threads_with_nice(PasswordHasher::kHashNice);
+        PasswordHasher hasher({Argon2Params{1024, 1, 1}, 2, 8, std::chrono::milliseconds(2000)});
+        for (int i = 0; i < 100 && threads_with_nice(PasswordHasher::kHashNice) < niced_before + 2;
+             ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        CHECK(threads_with_nice(PasswordHasher::kHashNice) == niced_before + 2);
+        const int before = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        const auto phc = hasher.hash("a password of the caller");
+        CHECK(hasher.verify(phc, "a password of the caller"));
+        CHECK_FALSE(hasher.verify(phc, "another password entirely"));
+        // The caller's own priority is untouched: only the pool's threads are niced.
+        CHECK(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())) == before);
+        CHECK(PasswordHasher::kHashNice > 0);
     }
 }

@@ -24,10 +24,10 @@ ApiKeyRecord read_key(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteApiKeys::insert(const ApiKeyRecord& k) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO api_keys (id, name, key_type, key_hash, prefix, created_at, revoked_at)"
         " VALUES (?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, k.id);
     s.bind(2, k.name);
     s.bind(3, k.key_type);
@@ -39,7 +39,8 @@ void SqliteApiKeys::insert(const ApiKeyRecord& k) {
 }
 
 std::optional<ApiKeyRecord> SqliteApiKeys::find_by_hash(const std::string& key_hash) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE key_hash = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE key_hash = ?");
+    auto& s = *s_lease;
     s.bind(1, key_hash);
     if (!s.executeStep()) return std::nullopt;
     return read_key(s);
@@ -53,15 +54,17 @@ std::optional<ApiKeyRecord> SqliteApiKeys::find(const std::string& id) {
 }
 
 std::vector<ApiKeyRecord> SqliteApiKeys::list() {
-    SQLite::Statement s(db_, std::string(kSelect) + "ORDER BY created_at, id");
+    auto s_lease = db_.prepare(std::string(kSelect) + "ORDER BY created_at, id");
+    auto& s = *s_lease;
     std::vector<ApiKeyRecord> out;
     while (s.executeStep()) out.push_back(read_key(s));
     return out;
 }
 
 bool SqliteApiKeys::revoke(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    auto s_lease =
+        db_.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;

@@ -69,13 +69,13 @@ int bind_fields(SQLite::Statement& s, const ContactRecord& c) {
 }  // namespace
 
 void SqliteContacts::insert(const ContactRecord& c) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO contacts (code, contact_type, title, first_name, middle_name,"
         " last_name, company_name, avatar, email, email_normalized, phone, language_code,"
         " sms_opt_out, email_opt_out, service_acceptance, is_verified, created_at,"
         " updated_at, first_name_folded, last_name_folded, company_name_folded, email_folded,"
         " code_folded, id, is_guest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     const int next = bind_fields(s, c);
     s.bind(next, c.id);
     s.bind(next + 1, c.is_guest ? 1 : 0);
@@ -83,22 +83,23 @@ void SqliteContacts::insert(const ContactRecord& c) {
 }
 
 void SqliteContacts::update(const ContactRecord& c) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "UPDATE contacts SET code = ?, contact_type = ?, title = ?, first_name = ?,"
         " middle_name = ?, last_name = ?, company_name = ?, avatar = ?, email = ?,"
         " email_normalized = ?, phone = ?, language_code = ?, sms_opt_out = ?,"
         " email_opt_out = ?, service_acceptance = ?, is_verified = ?, created_at = ?,"
         " updated_at = ?, first_name_folded = ?, last_name_folded = ?,"
         " company_name_folded = ?, email_folded = ?, code_folded = ? WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(bind_fields(s, c), c.id);
     s.exec();
 }
 
 std::vector<ContactRecord> SqliteContacts::select_where(const char* condition,
                                                         const std::string& value) {
-    SQLite::Statement s(db_, std::string("SELECT ") + kColumns + " FROM contacts WHERE " +
-                                 condition + " ORDER BY created_at");
+    auto s_lease = db_.prepare(std::string("SELECT ") + kColumns + " FROM contacts WHERE " +
+                               condition + " ORDER BY created_at");
+    auto& s = *s_lease;
     s.bind(1, value);
     std::vector<ContactRecord> out;
     while (s.executeStep()) out.push_back(read_contact(s));
@@ -127,7 +128,8 @@ std::vector<ContactRecord> SqliteContacts::find_by_recorded_phone(const std::str
 }
 
 void SqliteContacts::set_verified(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_, "UPDATE contacts SET is_verified = 1, updated_at = ? WHERE id = ?");
+    auto s_lease = db_.prepare("UPDATE contacts SET is_verified = 1, updated_at = ? WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     s.exec();
@@ -142,7 +144,8 @@ bool SqliteContacts::convert_guest(const std::string& id, std::int64_t now) {
 }
 
 bool SqliteContacts::remove(const std::string& id) {
-    SQLite::Statement s(db_, "DELETE FROM contacts WHERE id = ?");
+    auto s_lease = db_.prepare("DELETE FROM contacts WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     return s.exec() == 1;
 }

@@ -27,10 +27,11 @@ IdentityRecord read_identity(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteIdentities::insert(const IdentityRecord& i) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO identities (id, contact_id, provider, value, display_value,"
-                        " is_verified, created_at, password_hash, requires_verification,"
-                        " value_folded) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    auto s_lease = db_.prepare(
+        "INSERT INTO identities (id, contact_id, provider, value, display_value,"
+        " is_verified, created_at, password_hash, requires_verification, value_folded)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, i.id);
     s.bind(2, i.contact_id);
     s.bind(3, i.provider);
@@ -49,7 +50,8 @@ void SqliteIdentities::insert(const IdentityRecord& i) {
 }
 
 std::optional<IdentityRecord> SqliteIdentities::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_identity(s);
@@ -57,7 +59,8 @@ std::optional<IdentityRecord> SqliteIdentities::find(const std::string& id) {
 
 std::optional<IdentityRecord> SqliteIdentities::find_by_value(const std::string& provider,
                                                               const std::string& value) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE provider = ? AND value = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE provider = ? AND value = ?");
+    auto& s = *s_lease;
     s.bind(1, provider);
     s.bind(2, value);
     if (!s.executeStep()) return std::nullopt;
@@ -65,7 +68,9 @@ std::optional<IdentityRecord> SqliteIdentities::find_by_value(const std::string&
 }
 
 std::vector<IdentityRecord> SqliteIdentities::list_for_contact(const std::string& contact_id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE contact_id = ? ORDER BY created_at, id");
+    auto s_lease =
+        db_.prepare(std::string(kSelect) + "WHERE contact_id = ? ORDER BY created_at, id");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     std::vector<IdentityRecord> out;
     while (s.executeStep()) out.push_back(read_identity(s));
@@ -73,14 +78,16 @@ std::vector<IdentityRecord> SqliteIdentities::list_for_contact(const std::string
 }
 
 void SqliteIdentities::mark_verified(const std::string& id) {
-    SQLite::Statement s(db_, "UPDATE identities SET is_verified = 1 WHERE id = ?");
+    auto s_lease = db_.prepare("UPDATE identities SET is_verified = 1 WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     s.exec();
 }
 
 void SqliteIdentities::set_password_hash(const std::string& id,
                                          const std::optional<std::string>& password_hash) {
-    SQLite::Statement s(db_, "UPDATE identities SET password_hash = ? WHERE id = ?");
+    auto s_lease = db_.prepare("UPDATE identities SET password_hash = ? WHERE id = ?");
+    auto& s = *s_lease;
     if (password_hash) {
         s.bind(1, *password_hash);
     } else {
@@ -91,7 +98,8 @@ void SqliteIdentities::set_password_hash(const std::string& id,
 }
 
 bool SqliteIdentities::remove(const std::string& id) {
-    SQLite::Statement s(db_, "DELETE FROM identities WHERE id = ?");
+    auto s_lease = db_.prepare("DELETE FROM identities WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     return s.exec() > 0;
 }

@@ -6,11 +6,11 @@ namespace contactd::storage::sqlite {
 
 std::vector<OrganisationRecord> SqliteOrganisations::list_for_contact(
     const std::string& contact_id) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "SELECT o.id, o.name, o.org_type, o.created_at, o.updated_at FROM organisations o"
         " JOIN contact_organisations m ON m.organisation_id = o.id"
         " WHERE m.contact_id = ? ORDER BY o.name, o.id");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     std::vector<OrganisationRecord> out;
     while (s.executeStep()) {

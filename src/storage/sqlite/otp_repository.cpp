@@ -30,11 +30,11 @@ OtpRecord read_otp(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteOtps::insert(const OtpRecord& o) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO one_time_codes (id, channel, destination, purpose, contact_id,"
         " identity_id, code_hmac, attempts, created_at, expires_at, used_at, cancelled)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, o.id);
     s.bind(2, o.channel);
     s.bind(3, o.destination);
@@ -51,25 +51,28 @@ void SqliteOtps::insert(const OtpRecord& o) {
 }
 
 std::optional<OtpRecord> SqliteOtps::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_otp(s);
 }
 
 std::optional<OtpRecord> SqliteOtps::latest_for_destination(const std::string& destination) {
-    SQLite::Statement s(db_,
-                        std::string(kSelect) +
-                            "WHERE destination = ? ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    auto s_lease =
+        db_.prepare(std::string(kSelect) +
+                    "WHERE destination = ? ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    auto& s = *s_lease;
     s.bind(1, destination);
     if (!s.executeStep()) return std::nullopt;
     return read_otp(s);
 }
 
 OtpRepository::Window SqliteOtps::issued_since(const std::string& destination, std::int64_t since) {
-    SQLite::Statement s(db_,
-                        "SELECT count(*), coalesce(min(created_at), 0) FROM one_time_codes"
-                        " WHERE destination = ? AND created_at >= ?");
+    auto s_lease = db_.prepare(
+        "SELECT count(*), coalesce(min(created_at), 0) FROM one_time_codes"
+        " WHERE destination = ? AND created_at >= ?");
+    auto& s = *s_lease;
     s.bind(1, destination);
     s.bind(2, since);
     s.executeStep();
@@ -77,8 +80,9 @@ OtpRepository::Window SqliteOtps::issued_since(const std::string& destination, s
 }
 
 int SqliteOtps::increment_attempts(const std::string& id) {
-    SQLite::Statement s(
-        db_, "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts");
+    auto s_lease = db_.prepare(
+        "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return 0;
     const int attempts = s.getColumn(0).getInt();
@@ -88,15 +92,17 @@ int SqliteOtps::increment_attempts(const std::string& id) {
 }
 
 bool SqliteOtps::consume(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
+    auto s_lease =
+        db_.prepare("UPDATE one_time_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;
 }
 
 void SqliteOtps::cancel(const std::string& id) {
-    SQLite::Statement s(db_, "UPDATE one_time_codes SET cancelled = 1 WHERE id = ?");
+    auto s_lease = db_.prepare("UPDATE one_time_codes SET cancelled = 1 WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     s.exec();
 }

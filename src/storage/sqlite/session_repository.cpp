@@ -28,11 +28,11 @@ SessionRecord read_session(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteSessions::insert(const SessionRecord& r) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO sessions (id, contact_id, auth_method, created_at, last_used_at,"
         " absolute_expires_at, revoked_at, user_agent, ip_address, api_key_id)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, r.id);
     s.bind(2, r.contact_id);
     s.bind(3, r.auth_method);
@@ -55,7 +55,8 @@ int SqliteSessions::revoke_all_for_api_key(const std::string& api_key_id, std::i
 }
 
 std::optional<SessionRecord> SqliteSessions::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_session(s);
@@ -64,10 +65,10 @@ std::optional<SessionRecord> SqliteSessions::find(const std::string& id) {
 void SqliteSessions::touch(const std::string& id, std::int64_t now,
                            const std::optional<std::string>& ip_address,
                            const std::optional<std::string>& user_agent) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "UPDATE sessions SET last_used_at = ?, ip_address = coalesce(?, ip_address),"
         " user_agent = coalesce(?, user_agent) WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, now);
     bind(s, 2, ip_address);
     bind(s, 3, user_agent);
@@ -76,8 +77,9 @@ void SqliteSessions::touch(const std::string& id, std::int64_t now,
 }
 
 void SqliteSessions::revoke(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    auto s_lease =
+        db_.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     s.exec();
@@ -85,10 +87,10 @@ void SqliteSessions::revoke(const std::string& id, std::int64_t now) {
 
 int SqliteSessions::revoke_all_for_contact(const std::string& contact_id, std::int64_t now,
                                            const std::optional<std::string>& keep) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "UPDATE sessions SET revoked_at = ? WHERE contact_id = ? AND revoked_at IS NULL"
         " AND (? IS NULL OR id <> ?)");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, contact_id);
     bind(s, 3, keep);
@@ -98,10 +100,11 @@ int SqliteSessions::revoke_all_for_contact(const std::string& contact_id, std::i
 
 std::vector<SessionRecord> SqliteSessions::list_live_for_contact(const std::string& contact_id,
                                                                  std::int64_t now) {
-    SQLite::Statement s(
-        db_, std::string(kSelect) +
-                 "WHERE contact_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?"
-                 " ORDER BY created_at DESC, id");
+    auto s_lease =
+        db_.prepare(std::string(kSelect) +
+                    "WHERE contact_id = ? AND revoked_at IS NULL AND absolute_expires_at > ?"
+                    " ORDER BY created_at DESC, id");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     s.bind(2, now);
     std::vector<SessionRecord> out;
@@ -110,10 +113,10 @@ std::vector<SessionRecord> SqliteSessions::list_live_for_contact(const std::stri
 }
 
 void SqliteSessions::insert_refresh_token(const RefreshTokenRecord& t) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)"
         " VALUES (?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, t.token_hash);
     s.bind(2, t.session_id);
     s.bind(3, t.created_at);
@@ -124,10 +127,10 @@ void SqliteSessions::insert_refresh_token(const RefreshTokenRecord& t) {
 
 std::optional<RefreshTokenRecord> SqliteSessions::find_refresh_token(
     const std::string& token_hash) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "SELECT token_hash, session_id, created_at, expires_at, used_at FROM refresh_tokens"
         " WHERE token_hash = ?");
+    auto& s = *s_lease;
     s.bind(1, token_hash);
     if (!s.executeStep()) return std::nullopt;
     RefreshTokenRecord t;
@@ -140,8 +143,9 @@ std::optional<RefreshTokenRecord> SqliteSessions::find_refresh_token(
 }
 
 bool SqliteSessions::spend_refresh_token(const std::string& token_hash, std::int64_t now) {
-    SQLite::Statement s(
-        db_, "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL");
+    auto s_lease = db_.prepare(
+        "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, token_hash);
     return s.exec() == 1;

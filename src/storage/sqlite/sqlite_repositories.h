@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "storage/repositories.h"
+#include "storage/sqlite/connection.h"
 
 namespace contactd::storage::sqlite {
 
@@ -19,7 +20,7 @@ class SqliteSettings final : public SettingsRepository {
 
 class SqliteContacts final : public ContactRepository {
   public:
-    explicit SqliteContacts(SQLite::Database& db) : db_(db) {}
+    explicit SqliteContacts(Connection& db) : db_(db) {}
     void insert(const ContactRecord& contact) override;
     void update(const ContactRecord& contact) override;
     std::optional<ContactRecord> find(const std::string& id) override;
@@ -42,12 +43,12 @@ class SqliteContacts final : public ContactRepository {
 
   private:
     std::vector<ContactRecord> select_where(const char* condition, const std::string& value);
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteIdentities final : public IdentityRepository {
   public:
-    explicit SqliteIdentities(SQLite::Database& db) : db_(db) {}
+    explicit SqliteIdentities(Connection& db) : db_(db) {}
     void insert(const IdentityRecord& identity) override;
     std::optional<IdentityRecord> find(const std::string& id) override;
     std::optional<IdentityRecord> find_by_value(const std::string& provider,
@@ -59,12 +60,12 @@ class SqliteIdentities final : public IdentityRepository {
     bool remove(const std::string& id) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteOtps final : public OtpRepository {
   public:
-    explicit SqliteOtps(SQLite::Database& db) : db_(db) {}
+    explicit SqliteOtps(Connection& db) : db_(db) {}
     void insert(const OtpRecord& otp) override;
     std::optional<OtpRecord> find(const std::string& id) override;
     std::optional<OtpRecord> latest_for_destination(const std::string& destination) override;
@@ -74,12 +75,12 @@ class SqliteOtps final : public OtpRepository {
     void cancel(const std::string& id) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteSessions final : public SessionRepository {
   public:
-    explicit SqliteSessions(SQLite::Database& db) : db_(db) {}
+    explicit SqliteSessions(Connection& db) : db_(db) {}
     void insert(const SessionRecord& session) override;
     std::optional<SessionRecord> find(const std::string& id) override;
     void touch(const std::string& id, std::int64_t now,
@@ -96,12 +97,12 @@ class SqliteSessions final : public SessionRepository {
     bool spend_refresh_token(const std::string& token_hash, std::int64_t now) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteApiKeys final : public ApiKeyRepository {
   public:
-    explicit SqliteApiKeys(SQLite::Database& db) : db_(db) {}
+    explicit SqliteApiKeys(Connection& db) : db_(db) {}
     void insert(const ApiKeyRecord& key) override;
     std::optional<ApiKeyRecord> find_by_hash(const std::string& key_hash) override;
     std::optional<ApiKeyRecord> find(const std::string& id) override;
@@ -109,7 +110,7 @@ class SqliteApiKeys final : public ApiKeyRepository {
     bool revoke(const std::string& id, std::int64_t now) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteOutbox final : public OutboxRepository {
@@ -131,7 +132,7 @@ class SqliteOutbox final : public OutboxRepository {
 
 class SqliteOrganisations final : public OrganisationRepository {
   public:
-    explicit SqliteOrganisations(SQLite::Database& db) : db_(db) {}
+    explicit SqliteOrganisations(Connection& db) : db_(db) {}
     std::vector<OrganisationRecord> list_for_contact(const std::string& contact_id) override;
     // Back office (organisation_backoffice_repository.cpp).
     void insert(const OrganisationRecord& organisation) override;
@@ -145,7 +146,7 @@ class SqliteOrganisations final : public OrganisationRepository {
     bool remove_member(const std::string& organisation_id, const std::string& contact_id) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteAudit final : public AuditRepository {
@@ -230,7 +231,7 @@ class SqliteEmailLinks final : public EmailLinkRepository {
 
 class SqliteRepositories final : public Repositories {
   public:
-    explicit SqliteRepositories(SQLite::Database& db)
+    explicit SqliteRepositories(Connection& db)
         : settings_(db),
           contacts_(db),
           identities_(db),

@@ -1,6 +1,9 @@
 #include "storage/sqlite/sqlite_store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <stdexcept>
 
 #include "storage/sqlite/migrator.h"
 #include "storage/sqlite/sqlite_repositories.h"
@@ -35,24 +38,6 @@ class TransactionGuard {
     bool done_ = false;
 };
 
-// Commits of this scope skip the fsync (see write_relaxed() in storage/store.h).
-class RelaxedSync {
-  public:
-    explicit RelaxedSync(SQLite::Database& db) : db_(db) {
-        db_.exec("PRAGMA synchronous = NORMAL");
-    }
-    ~RelaxedSync() {
-        try {
-            db_.exec("PRAGMA synchronous = FULL");
-        } catch (const std::exception& e) {
-            log::error(std::string("restoring synchronous = FULL failed: ") + e.what());
-        }
-    }
-
-  private:
-    SQLite::Database& db_;
-};
-
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(path) {
@@ -64,6 +49,7 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(p
 
 SqliteStore::~SqliteStore() {
     std::lock_guard lock(write_mutex_);
+    if (batch_open_) commit_batch_locked();
     try {
         writer_->exec("PRAGMA optimize");
     } catch (const std::exception&) {
@@ -71,11 +57,10 @@ SqliteStore::~SqliteStore() {
     }
 }
 
-std::unique_ptr<SQLite::Database> SqliteStore::open(bool read_only) const {
+std::unique_ptr<Connection> SqliteStore::open(bool read_only) const {
     const int flags =
         read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    auto db =
-        std::make_unique<SQLite::Database>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+    auto db = std::make_unique<Connection>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
     db->exec("PRAGMA foreign_keys = ON");
     if (!read_only) {
         db->exec("PRAGMA synchronous = FULL");
@@ -100,6 +85,7 @@ bool SqliteStore::healthy() {
 
 void SqliteStore::checkpoint() {
     std::lock_guard lock(write_mutex_);
+    if (batch_open_) commit_batch_locked();
     // Writers wait for this, so it waits for readers only briefly.
     writer_->setBusyTimeout(200);
     try {
@@ -110,7 +96,7 @@ void SqliteStore::checkpoint() {
     writer_->setBusyTimeout(kBusyTimeoutMs);
 }
 
-std::unique_ptr<SQLite::Database> SqliteStore::take_reader() {
+std::unique_ptr<Connection> SqliteStore::take_reader() {
     std::unique_lock lock(readers_mutex_);
     reader_available_.wait(lock, [this] { return !readers_.empty(); });
     auto reader = std::move(readers_.back());
@@ -118,7 +104,7 @@ std::unique_ptr<SQLite::Database> SqliteStore::take_reader() {
     return reader;
 }
 
-void SqliteStore::give_back_reader(std::unique_ptr<SQLite::Database> reader) {
+void SqliteStore::give_back_reader(std::unique_ptr<Connection> reader) {
     {
         std::lock_guard lock(readers_mutex_);
         readers_.push_back(std::move(reader));
@@ -141,20 +127,105 @@ void SqliteStore::run_read(const Work& work) {
 }
 
 void SqliteStore::run_write(const Work& work) {
-    std::lock_guard lock(write_mutex_);
-    TransactionGuard tx(*writer_, "BEGIN IMMEDIATE");
-    SqliteRepositories repos(*writer_);
-    work(repos);
-    tx.commit();
+    write_in_batch(work, false);
 }
 
 void SqliteStore::run_write_relaxed(const Work& work) {
-    std::lock_guard lock(write_mutex_);
-    RelaxedSync relaxed(*writer_);
-    TransactionGuard tx(*writer_, "BEGIN IMMEDIATE");
-    SqliteRepositories repos(*writer_);
-    work(repos);
-    tx.commit();
+    write_in_batch(work, true);
+}
+
+void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
+    ++writers_waiting_;
+    std::unique_lock lock(write_mutex_);
+    --writers_waiting_;
+    // A write that must reach the disk never rides in a batch that will not sync.
+    if (batch_open_ && batch_relaxed_ && !relaxed) commit_batch_locked();
+    if (!batch_open_) open_batch_locked(relaxed);
+    const auto mine = batch_;
+    ++batch_writes_;
+
+    std::exception_ptr own;
+    writer_->exec("SAVEPOINT contactd_write");
+    try {
+        SqliteRepositories repos(*writer_);
+        work(repos);
+        writer_->exec("RELEASE contactd_write");
+    } catch (...) {
+        own = std::current_exception();
+        try {
+            writer_->exec("ROLLBACK TO contactd_write");
+            writer_->exec("RELEASE contactd_write");
+        } catch (const std::exception& e) {
+            log::error(std::string("rolling back a write failed: ") + e.what());
+        }
+        if (sqlite3_get_autocommit(writer_->getHandle()) != 0) {
+            // SQLite ended the whole transaction (an I/O error, a full disk): the writes
+            // before this one in the batch are gone too, and their writers must hear it.
+            failed_batches_[mine] = {std::make_exception_ptr(std::runtime_error(
+                                         "the transaction was rolled back by the database")),
+                                     batch_writes_};
+            batch_open_ = false;
+            batch_writes_ = 0;
+            finished_batch_ = mine;
+            ++batches_done_;
+            if (batch_relaxed_) writer_->exec("PRAGMA synchronous = FULL");
+            batch_done_.notify_all();
+        }
+    }
+    // Commit now unless another writer is about to join a batch that still has room.
+    if (batch_open_ && batch_ == mine &&
+        (writers_waiting_.load() == 0 || batch_writes_ >= kMaxBatchWrites ||
+         std::chrono::steady_clock::now() - batch_opened_ >= kMaxBatchAge)) {
+        commit_batch_locked();
+    }
+    batch_done_.wait(lock, [&] { return finished_batch_ >= mine; });
+    if (const auto failed = failed_batches_.find(mine); failed != failed_batches_.end()) {
+        const auto error = failed->second.error;
+        if (--failed->second.unread == 0) failed_batches_.erase(failed);
+        std::rethrow_exception(own ? own : error);
+    }
+    if (own) std::rethrow_exception(own);
+}
+
+void SqliteStore::open_batch_locked(bool relaxed) {
+    // synchronous may not change inside a transaction: it is set for the whole batch.
+    if (relaxed) writer_->exec("PRAGMA synchronous = NORMAL");
+    try {
+        writer_->exec("BEGIN IMMEDIATE");
+    } catch (...) {
+        if (relaxed) writer_->exec("PRAGMA synchronous = FULL");
+        throw;
+    }
+    batch_open_ = true;
+    batch_relaxed_ = relaxed;
+    batch_writes_ = 0;
+    batch_opened_ = std::chrono::steady_clock::now();
+    ++batch_;
+}
+
+void SqliteStore::commit_batch_locked() {
+    try {
+        writer_->exec("COMMIT");
+    } catch (...) {
+        failed_batches_[batch_] = {std::current_exception(), batch_writes_};
+        try {
+            if (sqlite3_get_autocommit(writer_->getHandle()) == 0) writer_->exec("ROLLBACK");
+        } catch (const std::exception& e) {
+            log::error(std::string("rollback failed: ") + e.what());
+        }
+    }
+    batch_open_ = false;
+    batch_writes_ = 0;
+    finished_batch_ = batch_;
+    ++batches_done_;
+    if (batch_relaxed_) {
+        try {
+            writer_->exec("PRAGMA synchronous = FULL");
+        } catch (const std::exception& e) {
+            log::error(std::string("restoring synchronous = FULL failed: ") + e.what());
+        }
+    }
+    batch_done_.notify_all();
 }
 
 }  // namespace contactd::storage::sqlite

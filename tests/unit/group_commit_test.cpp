@@ -1,0 +1,204 @@
+// storage::sqlite::SqliteStore's group commit: concurrent writes share one transaction
+// and one COMMIT, each returns only once that COMMIT is done, one that throws is rolled
+// back alone, and batches are bounded.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sqlite/sqlite_store.h"
+#include "support/test_server.h"
+
+using namespace contactd;
+using storage::sqlite::SqliteStore;
+
+namespace {
+
+// Holds the first write inside its transaction until released, so that the writers
+// started meanwhile queue up behind it.
+class Gate {
+  public:
+    void wait_open() {
+        std::unique_lock lock(mutex_);
+        entered_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return open_; });
+    }
+    void wait_entered() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return entered_; });
+    }
+    void open() {
+        std::lock_guard lock(mutex_);
+        open_ = true;
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool entered_ = false;
+    bool open_ = false;
+};
+
+std::optional<std::string> read_setting(SqliteStore& store, const std::string& key) {
+    return store.read([&](storage::Repositories& repos) { return repos.settings().get(key); });
+}
+
+}  // namespace
+
+TEST_SUITE("storage::group_commit") {
+    TEST_CASE(
+        "group_commit: writers queued behind a write share its batch and each sees its own "
+        "write committed on return") {
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "g.db").string());
+        store.write([](storage::Repositories& repos) { repos.settings().put("warm", "1"); });
+        const auto before = store.batches();
+
+        Gate gate;
+        std::atomic<int> visible_on_return{0};
+        std::thread first([&] {
+            store.write([&](storage::Repositories& repos) {
+                repos.settings().put("w0", "0");
+                gate.wait_open();
+            });
+            if (read_setting(store, "w0") == "0") ++visible_on_return;
+        });
+        gate.wait_entered();
+        std::vector<std::thread> others;
+        for (int i = 1; i <= 7; ++i) {
+            others.emplace_back([&, i] {
+                const auto key = std::string("w").append(std::to_string(i));
+                store.write([&](storage::Repositories& repos) { repos.settings().put(key, key); });
+                // Acknowledged only after the commit: another connection sees it already.
+                if (read_setting(store, key) == key) ++visible_on_return;
+            });
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all seven queue up
+        gate.open();
+        first.join();
+        for (auto& t : others) t.join();
+
+        CHECK(visible_on_return == 8);
+        // One batch for the eight (at most two if the gate's write committed before a
+        // straggler arrived), far fewer than eight commits.
+        CHECK(store.batches() - before <= 2);
+    }
+
+    TEST_CASE("group_commit: a write that throws is rolled back alone and its batch commits") {
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "f.db").string());
+        Gate gate;
+        std::thread first([&] {
+            store.write([&](storage::Repositories& repos) {
+                repos.settings().put("kept-first", "1");
+                gate.wait_open();
+            });
+        });
+        gate.wait_entered();
+        std::atomic<bool> failure_seen{false};
+        std::thread failing([&] {
+            try {
+                store.write([](storage::Repositories& repos) {
+                    repos.settings().put("rolled-back", "1");
+                    throw std::runtime_error("refused");
+                });
+            } catch (const std::runtime_error& e) {
+                failure_seen = std::string(e.what()) == "refused";
+            }
+        });
+        std::thread last([&] {
+            store.write(
+                [](storage::Repositories& repos) { repos.settings().put("kept-last", "1"); });
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        gate.open();
+        first.join();
+        failing.join();
+        last.join();
+
+        CHECK(failure_seen);
+        CHECK(read_setting(store, "kept-first") == "1");
+        CHECK(read_setting(store, "kept-last") == "1");
+        CHECK_FALSE(read_setting(store, "rolled-back").has_value());
+    }
+
+    TEST_CASE("group_commit: a lone write commits at once and batches are bounded") {
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "b.db").string());
+        const auto before = store.batches();
+        store.write([](storage::Repositories& repos) { repos.settings().put("alone", "1"); });
+        CHECK(store.batches() - before == 1);
+
+        // More writers than a batch may hold, all queued at once: more than one batch.
+        Gate gate;
+        std::thread first([&] {
+            store.write([&](storage::Repositories& repos) {
+                repos.settings().put("g", "0");
+                gate.wait_open();
+            });
+        });
+        gate.wait_entered();
+        const auto start = store.batches();
+        const int writers = static_cast<int>(SqliteStore::kMaxBatchWrites) + 20;
+        std::vector<std::thread> threads;
+        for (int i = 0; i < writers; ++i) {
+            threads.emplace_back([&, i] {
+                store.write([&](storage::Repositories& repos) {
+                    repos.settings().put(std::string("q").append(std::to_string(i)), "1");
+                });
+            });
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        gate.open();
+        first.join();
+        for (auto& t : threads) t.join();
+        CHECK(store.batches() - start >= 2);
+        for (int i = 0; i < writers; ++i)
+            CHECK(read_setting(store, std::string("q").append(std::to_string(i))) == "1");
+    }
+
+    TEST_CASE("group_commit: relaxed and full writes mixed all commit, none lost") {
+        test::TempDir dir;
+        const auto path = (dir.path() / "r.db").string();
+        {
+            SqliteStore store(path);
+            std::vector<std::thread> threads;
+            for (int t = 0; t < 6; ++t) {
+                threads.emplace_back([&, t] {
+                    for (int i = 0; i < 20; ++i) {
+                        const auto key = std::to_string(t).append("-").append(std::to_string(i));
+                        if (t % 2) {
+                            store.write_relaxed([&](storage::Repositories& repos) {
+                                repos.settings().put(key, "r");
+                            });
+                        } else {
+                            store.write([&](storage::Repositories& repos) {
+                                repos.settings().put(key, "f");
+                            });
+                        }
+                    }
+                });
+            }
+            for (auto& t : threads) t.join();
+            // synchronous is FULL again once the relaxed batches are done.
+            CHECK(store.writer_connection_for_tests().execAndGet("PRAGMA synchronous").getInt() ==
+                  2);
+        }
+        SqliteStore reopened(path);
+        for (int t = 0; t < 6; ++t) {
+            for (int i = 0; i < 20; ++i) {
+                CHECK(read_setting(reopened, std::to_string(t).append("-").append(
+                                                 std::to_string(i))) == (t % 2 ? "r" : "f"));
+            }
+        }
+    }
+}
