@@ -10,7 +10,8 @@
 # fuzz/seeds/<name> (its seeds replayed, in every build).
 
 contactd_fuzz_target(json_body
-  SOURCES src/http/json_io.cpp src/util/strict_json.cpp src/util/strings.cpp
+  SOURCES src/http/json_io.cpp src/http/api_versions.cpp src/util/strict_json.cpp
+          src/util/strings.cpp
   LIBS PkgConfig::HTTPLIB)
 
 contactd_fuzz_target(contact_points

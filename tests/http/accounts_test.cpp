@@ -234,7 +234,7 @@ TEST_SUITE("http::accounts") {
     }
 
     TEST_CASE(
-        "guest: login_as_guest signs in a new guest contact; adding an email converts it, "
+        "guest: login_as_guest signs in a new guest contact and adding an email converts it, "
         "same id") {
         TestServer server;
         const auto answer = guest(server);

@@ -130,10 +130,18 @@ TEST_SUITE("http::profile_fields") {
         CHECK(after["custom_fields"] == fields({{"c", "3"}}));
         CHECK(after["language_code"] == "el");
 
-        // null clears, as does an empty list.
+        // In Self-Service requests null is the field left out (API.md, "Existing CRM.COM
+        // apps"): nothing changes.
         REQUIRE(put_me(server, andy.access_token,
-                       {{"middle_name", nullptr},
-                        {"language_code", nullptr},
+                       {{"middle_name", nullptr}, {"language_code", nullptr}}) == 200);
+        after = me(server, andy.access_token);
+        CHECK(after["language_code"] == "el");
+        CHECK_FALSE(after["middle_name"].is_null());
+
+        // An empty value clears, as does an empty list.
+        REQUIRE(put_me(server, andy.access_token,
+                       {{"middle_name", ""},
+                        {"language_code", ""},
                         {"custom_fields", Json::array()}}) == 200);
         after = me(server, andy.access_token);
         CHECK(after["middle_name"].is_null());

@@ -32,7 +32,7 @@ struct AccountFixture {
     domain::SecurityEvents events{store, clock};
     domain::SessionService sessions{clock, jwt, domain::SessionPolicy{}, &events};
     domain::AccountService accounts{store, clock, sessions, events};
-    const domain::ClientInfo client{"agent/1.0", "203.0.113.7", "req-1"};
+    const domain::ClientInfo client{"agent/1.0", "203.0.113.7", "req-1", std::nullopt};
 
     std::int64_t count(const std::string& sql, const std::string& bound) {
         SQLite::Database db(db_path, SQLite::OPEN_READONLY);
@@ -43,7 +43,7 @@ struct AccountFixture {
     }
 
     domain::Bearer bearer_of(const domain::SignedIn& signed_in) {
-        return {signed_in.tokens.contact_id, signed_in.tokens.session_id};
+        return {signed_in.tokens.contact_id, signed_in.tokens.session_id, std::nullopt};
     }
 
     // The error code delete_self throws, or "" when it deleted.
@@ -81,7 +81,7 @@ TEST_SUITE("domain::account_service") {
     }
 
     TEST_CASE(
-        "account_service: self-deletion within 10 minutes of the sign-in only; a refresh "
+        "account_service: self-deletion within 10 minutes of the sign-in only and a refresh "
         "does not count") {
         AccountFixture f;
         const auto guest = f.accounts.sign_in_as_guest(f.client);
@@ -90,7 +90,7 @@ TEST_SUITE("domain::account_service") {
             return f.sessions.refresh(repos, guest.tokens.refresh_token, f.client);
         });
         REQUIRE(refreshed.has_value());
-        CHECK(f.delete_self({refreshed->contact_id, refreshed->session_id}) ==
+        CHECK(f.delete_self({refreshed->contact_id, refreshed->session_id, std::nullopt}) ==
               "REAUTHENTICATIONREQUIREDEXCEPTION");
         CHECK(f.count("SELECT count(*) FROM contacts WHERE id = ?", guest.contact.id) == 1);
 
@@ -109,7 +109,7 @@ TEST_SUITE("domain::account_service") {
     }
 
     TEST_CASE(
-        "contact_erasure: the contact's rows go, its password failures too; its events "
+        "contact_erasure: the contact's rows go, its password failures too and its events "
         "lose the address, agent and destination") {
         AccountFixture f;
         const auto guest = f.accounts.sign_in_as_guest(f.client);
@@ -154,7 +154,7 @@ TEST_SUITE("domain::account_service") {
             [&](storage::Repositories& repos) { return domain::erase_contact(repos, id); }));
     }
 
-    TEST_CASE("purge_service: guests with no identity go after guest_ttl; converted ones stay") {
+    TEST_CASE("purge_service: guests with no identity go after guest_ttl and converted ones stay") {
         AccountFixture f;
         domain::PurgePolicy policy;
         policy.guest_ttl = 3600;

@@ -41,7 +41,7 @@ TEST_SUITE("http::metrics") {
               "/self-service/{version}/contacts/{id}");
     }
 
-    TEST_CASE("metrics: requests count by route, method and status; latency by route") {
+    TEST_CASE("metrics: requests count by route, method and status and latency by route") {
         HttpMetrics metrics;
         auto* get = metrics.add_route("GET", "/contacts/{id}");
         auto* put = metrics.add_route("PUT", "/contacts/{id}");
