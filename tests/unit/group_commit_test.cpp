@@ -88,9 +88,10 @@ TEST_SUITE("storage::group_commit") {
         for (auto& t : others) t.join();
 
         CHECK(visible_on_return == 8);
-        // One batch for the eight (at most two if the gate's write committed before a
-        // straggler arrived), far fewer than eight commits.
-        CHECK(store.batches() - before <= 2);
+        // Far fewer than eight commits. The gate's write commits alone (its batch is older
+        // than the 5 ms age cap when the gate opens); the seven queued ones share one batch,
+        // or a few where a slow build (ASan) makes a batch outlive the cap.
+        CHECK(store.batches() - before <= 4);
     }
 
     TEST_CASE("group_commit: a write that throws is rolled back alone and its batch commits") {
