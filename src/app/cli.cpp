@@ -184,6 +184,9 @@ int apikey(const Arguments& args) {
             std::fprintf(stderr, "no active API key with ID %s\n", args.words[2].c_str());
             return 1;
         }
+        // A running server rereads the keys' generation at most this often: past it, none
+        // accepts the key any more (domain/api_key_service.h).
+        std::this_thread::sleep_for(2 * domain::ApiKeyService::kCacheRecheck);
         std::printf("revoked %s\n", args.words[2].c_str());
         return 0;
     }

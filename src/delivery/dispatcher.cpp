@@ -11,6 +11,11 @@ namespace contactd::delivery {
 namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(500);
+// While messages keep arriving the write-ahead log is checkpointed at most this often: a
+// TRUNCATE checkpoint holds the writer while it waits for readers and copies the log, and
+// after every delivery round it stalled every write under load. Once the outbox is quiet
+// the next poll checkpoints, so an erased text leaves the log within this gap or a poll.
+constexpr auto kCheckpointGap = std::chrono::seconds(5);
 constexpr int kBatch = 20;
 constexpr std::size_t kMaxDetail = 500;
 
@@ -78,7 +83,13 @@ void Dispatcher::loop() {
             woken_ = false;
         }
         try {
-            run_once();
+            const int delivered = deliver_due();
+            if (delivered > 0) log_dirty_ = true;
+            const auto now = std::chrono::steady_clock::now();
+            if (log_dirty_ && (delivered == 0 || now - last_checkpoint_ >= kCheckpointGap)) {
+                if (log_dirty_.exchange(false)) store_.checkpoint();
+                last_checkpoint_ = now;
+            }
         } catch (const std::exception& e) {
             log::error(std::string("dispatcher: ") + e.what());
         }
@@ -86,6 +97,14 @@ void Dispatcher::loop() {
 }
 
 int Dispatcher::run_once() {
+    const int delivered = deliver_due();
+    // The texts erased here or by the delivery thread (they held codes) must not linger in
+    // the write-ahead log.
+    if (log_dirty_.exchange(false) || delivered > 0) store_.checkpoint();
+    return delivered;
+}
+
+int Dispatcher::deliver_due() {
     std::lock_guard run_lock(run_mutex_);
     const auto due = store_.read(
         [&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kBatch); });
@@ -105,8 +124,6 @@ int Dispatcher::run_once() {
         }
         record(message, result, outcome_name(result.outcome));
     }
-    // The texts just erased (they held codes) must not linger in the write-ahead log.
-    if (!due.empty()) store_.checkpoint();
     return static_cast<int>(due.size());
 }
 
@@ -169,7 +186,10 @@ void Dispatcher::record(storage::MessageRecord message, const SendResult& result
     attempt.outcome = outcome;
     if (!result.detail.empty()) attempt.detail = result.detail.substr(0, kMaxDetail);
     if (message.last_error) message.last_error = message.last_error->substr(0, kMaxDetail);
-    store_.write([&](storage::Repositories& repos) {
+    // Relaxed: the outcome joins the batch of request writes under way instead of waiting
+    // for an fsync of its own. Lost to a power cut, a message is sent once more (at least
+    // once, as with a crash between sending and recording).
+    store_.write_relaxed([&](storage::Repositories& repos) {
         repos.outbox().update_delivery(message);
         repos.outbox().record_attempt(attempt);
         if (cancel_code && message.otp_id) repos.otps().cancel(*message.otp_id);

@@ -8,6 +8,7 @@
 // message_attempts. A message whose code expired or was replaced before it could be
 // delivered is abandoned without being sent (outcome SKIPPED).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -42,11 +43,13 @@ class Dispatcher {
     void wake();
     // True between start() and stop(): the delivery thread runs (for /readyz).
     bool running() const { return running_.load(); }
-    // Sends every due message once, on the calling thread. Returns how many it handled.
+    // Sends every due message once, on the calling thread, then checkpoints the
+    // write-ahead log if it handled any. Returns how many it handled.
     int run_once();
 
   private:
     void loop();
+    int deliver_due();
     // Why the code the message carries can no longer be used, if it cannot.
     std::optional<std::string> unusable_code(const storage::MessageRecord& message) const;
     // Stores the outcome of one attempt (outcome: DELIVERED, KEPT, RETRY, FAILED, or
@@ -68,6 +71,10 @@ class Dispatcher {
     bool woken_ = false;
     bool stopping_ = false;
     std::thread thread_;
+    // Texts were erased since the last checkpoint; and when the delivery thread last made
+    // one (its own).
+    std::atomic<bool> log_dirty_{false};
+    std::chrono::steady_clock::time_point last_checkpoint_{};
 };
 
 }  // namespace contactd::delivery

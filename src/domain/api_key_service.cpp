@@ -48,7 +48,7 @@ std::vector<storage::ApiKeyRecord> ApiKeyService::list() {
 }
 
 bool ApiKeyService::revoke(const std::string& id, const ClientInfo& client) {
-    return store_.write([&](storage::Repositories& repos) {
+    const bool revoked = store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         const bool revoked = repos.api_keys().revoke(id, now);
         if (revoked) {
@@ -58,16 +58,57 @@ bool ApiKeyService::revoke(const std::string& id, const ClientInfo& client) {
         }
         return revoked;
     });
+    if (revoked) forget_cached();  // after the commit: a read from now on sees it revoked
+    return revoked;
 }
 
 std::optional<storage::ApiKeyRecord> ApiKeyService::find(const std::string& key) {
     if (key.empty() || key.size() > 128) return std::nullopt;
     const auto hash = hash_key(key);
     if (ephemeral_ && crypto::constant_time_equals(hash, ephemeral_->key_hash)) return ephemeral_;
-    auto record = store_.read(
-        [&](storage::Repositories& repos) { return repos.api_keys().find_by_hash(hash); });
+    recheck_generation();
+    {
+        std::shared_lock lock(cache_mutex_);
+        if (const auto it = cached_.find(hash); it != cached_.end()) return it->second;
+    }
+    const auto epoch = epoch_.load();
+    std::int64_t generation = 0;
+    auto record = store_.read([&](storage::Repositories& repos) {
+        generation = repos.api_keys().generation();
+        return repos.api_keys().find_by_hash(hash);
+    });
     if (!record || record->revoked_at) return std::nullopt;
+    std::unique_lock lock(cache_mutex_);
+    // Kept only if read under the generation the cache holds: a key revoked in between
+    // is not brought back.
+    if (generation == generation_ && epoch == epoch_.load()) {
+        if (cached_.size() >= kMaxCached) cached_.clear();
+        cached_.emplace(hash, *record);
+    }
     return record;
+}
+
+void ApiKeyService::recheck_generation() {
+    const auto now = std::chrono::steady_clock::now();
+    {
+        std::shared_lock lock(cache_mutex_);
+        if (generation_ >= 0 && now - checked_at_ < kCacheRecheck) return;
+    }
+    const auto epoch = epoch_.load();
+    const auto generation =
+        store_.read([](storage::Repositories& repos) { return repos.api_keys().generation(); });
+    std::unique_lock lock(cache_mutex_);
+    if (epoch != epoch_.load()) return;  // a revoke came in between: that read may be stale
+    if (generation != generation_) cached_.clear();
+    generation_ = generation;
+    checked_at_ = now;
+}
+
+void ApiKeyService::forget_cached() {
+    std::unique_lock lock(cache_mutex_);
+    ++epoch_;  // reads begun before this are not cached
+    cached_.clear();
+    generation_ = -1;  // reread before anything is cached again
 }
 
 void ApiKeyService::add_ephemeral_public_key(const std::string& key) {

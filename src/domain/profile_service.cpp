@@ -15,13 +15,28 @@ Bearer ProfileService::authenticate(const std::string& access_token) {
         [&](storage::Repositories& repos) { return sessions_.authenticate(repos, access_token); });
 }
 
+namespace {
+
+ContactProfile load_profile(storage::Repositories& repos, const std::string& contact_id) {
+    auto contact = repos.contacts().find(contact_id);
+    if (!contact) throw not_found("Contact");
+    return ContactProfile{std::move(*contact), repos.identities().list_for_contact(contact_id),
+                          repos.organisations().list_for_contact(contact_id),
+                          repos.contacts().custom_fields(contact_id)};
+}
+
+}  // namespace
+
 ContactProfile ProfileService::profile(const std::string& contact_id) {
+    return store_.read(
+        [&](storage::Repositories& repos) { return load_profile(repos, contact_id); });
+}
+
+SignedInProfile ProfileService::authenticate_with_profile(const std::string& access_token) {
     return store_.read([&](storage::Repositories& repos) {
-        auto contact = repos.contacts().find(contact_id);
-        if (!contact) throw not_found("Contact");
-        return ContactProfile{std::move(*contact), repos.identities().list_for_contact(contact_id),
-                              repos.organisations().list_for_contact(contact_id),
-                              repos.contacts().custom_fields(contact_id)};
+        auto bearer = sessions_.authenticate(repos, access_token);
+        auto profile = load_profile(repos, bearer.contact_id);
+        return SignedInProfile{std::move(bearer), std::move(profile)};
     });
 }
 

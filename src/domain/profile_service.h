@@ -17,6 +17,11 @@ struct ContactProfile {
     std::vector<storage::CustomFieldRecord> custom_fields;
 };
 
+struct SignedInProfile {
+    Bearer bearer;
+    ContactProfile profile;  // the bearer's own
+};
+
 // Fields a contact may change on itself; absent fields stay as they are. A present
 // field holding nullopt clears it.
 struct ProfileUpdate {
@@ -39,6 +44,8 @@ class ProfileService {
     Bearer authenticate(const std::string& access_token);
 
     ContactProfile profile(const std::string& contact_id);
+    // authenticate() and profile() of the bearer, in one read transaction (GET me).
+    SignedInProfile authenticate_with_profile(const std::string& access_token);
     void update(const std::string& contact_id, const ProfileUpdate& update);
     std::vector<storage::SessionRecord> sessions(const std::string& contact_id);
     // Throws Error(NotFound) unless the session is a live one of the contact.

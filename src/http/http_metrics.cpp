@@ -56,9 +56,9 @@ std::string route_label(std::string_view pattern) {
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_|-") ==
                 std::string_view::npos;
         if (group.substr(0, 3) == "(?:") {
-            out += "{" + std::string(group.substr(3, group.size() - 4)) + "}";
+            out.append("{").append(group.substr(3, group.size() - 4)).append("}");
         } else if (literal_choice) {
-            out += "{" + std::string(inner) + "}";  // (v1|v2): a choice of words, not an id
+            out.append("{").append(inner).append("}");  // (v1|v2): a choice of words, not an id
         } else {
             const auto slash = out.find_last_of('/', out.empty() ? 0 : out.size() - 2);
             const auto segment = slash == std::string::npos || out.size() < 2
@@ -66,7 +66,7 @@ std::string route_label(std::string_view pattern) {
                                      : out.substr(slash + 1, out.size() - slash - 2);
             std::string name = segment == "sessions" ? "sid" : segment == "assets" ? "name" : "id";
             if (const int n = ++used[name]; n > 1) name += std::to_string(n);
-            out += "{" + name + "}";
+            out.append("{").append(name).append("}");
         }
         i = j + 1;
         // A quantifier on the group ({1,36}, +, *, ?) belongs to the group.

@@ -56,9 +56,14 @@ class Routes {
     // The bearer, who must be the contact named in the path ("me" names oneself). The
     // bearer may come without api_key (http/api_auth.h).
     domain::Bearer owner(const httplib::Request& req, Limit limit = Limit::None) const {
-        auto bearer = require_signed_in(req, d_.api_keys, [this](const std::string& token) {
+        return owner(req, limit, [this](const std::string& token) {
             return d_.profiles.authenticate(token);
         });
+    }
+    // With the verifier to use: one that reads more in the same transaction.
+    domain::Bearer owner(const httplib::Request& req, Limit limit,
+                         const TokenVerifier& verify) const {
+        auto bearer = require_signed_in(req, d_.api_keys, verify);
         limit_address(req, limit);
         const auto& id = req.matches[1].str();
         if (id != "me" && id != bearer.contact_id)
@@ -213,8 +218,13 @@ class Routes {
     }
 
     void get_contact(const httplib::Request& req, httplib::Response& res) const {
-        const auto bearer = owner(req);
-        auto contact = profile_json(d_.profiles.profile(bearer.contact_id));
+        std::optional<domain::ContactProfile> profile;
+        owner(req, Limit::None, [&](const std::string& token) {
+            auto signed_in = d_.profiles.authenticate_with_profile(token);
+            profile = std::move(signed_in.profile);
+            return signed_in.bearer;
+        });
+        auto contact = profile_json(*profile);
         if (is_self_service_v2(req.path)) contact = v2_contact_json(std::move(contact));
         send_json(res, 200, contact);
     }

@@ -151,6 +151,9 @@ class ApiKeyRepository {
     virtual std::optional<ApiKeyRecord> find(const std::string& id) = 0;
     virtual std::vector<ApiKeyRecord> list() = 0;
     virtual bool revoke(const std::string& id, std::int64_t now) = 0;
+    // A number that every insert and revoke changes, in their transaction: a process that
+    // keeps keys in memory sees from it that another process changed them.
+    virtual std::int64_t generation() = 0;
 };
 
 class OutboxRepository {

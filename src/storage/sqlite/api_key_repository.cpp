@@ -6,6 +6,9 @@
 namespace contactd::storage::sqlite {
 namespace {
 
+// Kept in the settings table: no migration, and an older database reads as 0.
+constexpr const char* kGenerationKey = "api_keys.generation";
+
 constexpr const char* kSelect =
     "SELECT id, name, key_type, key_hash, prefix, created_at, revoked_at FROM api_keys ";
 
@@ -36,6 +39,7 @@ void SqliteApiKeys::insert(const ApiKeyRecord& k) {
     s.bind(6, k.created_at);
     bind(s, 7, k.revoked_at);
     s.exec();
+    bump_generation();
 }
 
 std::optional<ApiKeyRecord> SqliteApiKeys::find_by_hash(const std::string& key_hash) {
@@ -47,7 +51,8 @@ std::optional<ApiKeyRecord> SqliteApiKeys::find_by_hash(const std::string& key_h
 }
 
 std::optional<ApiKeyRecord> SqliteApiKeys::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_key(s);
@@ -67,7 +72,25 @@ bool SqliteApiKeys::revoke(const std::string& id, std::int64_t now) {
     auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
-    return s.exec() == 1;
+    if (s.exec() != 1) return false;
+    bump_generation();
+    return true;
+}
+
+std::int64_t SqliteApiKeys::generation() {
+    auto s_lease = db_.prepare("SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?");
+    auto& s = *s_lease;
+    s.bind(1, kGenerationKey);
+    return s.executeStep() ? s.getColumn(0).getInt64() : 0;
+}
+
+void SqliteApiKeys::bump_generation() {
+    auto s_lease = db_.prepare(
+        "INSERT INTO settings (key, value) VALUES (?, '1') ON CONFLICT (key)"
+        " DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)");
+    auto& s = *s_lease;
+    s.bind(1, kGenerationKey);
+    s.exec();
 }
 
 }  // namespace contactd::storage::sqlite

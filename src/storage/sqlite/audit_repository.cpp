@@ -17,10 +17,10 @@ void bind_filter(SQLite::Statement& s, const AuditRepository::Filter& filter) {
 }  // namespace
 
 void SqliteAudit::insert(const AuditRecord& a) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO audit_log (id, api_key_id, action, entity_type, entity_id, detail, created_at)"
         " VALUES (?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, a.id);
     s.bind(2, a.api_key_id);
     s.bind(3, a.action);
@@ -32,11 +32,11 @@ void SqliteAudit::insert(const AuditRecord& a) {
 }
 
 std::vector<AuditRecord> SqliteAudit::list(const Filter& filter, std::int64_t offset, int limit) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "SELECT id, api_key_id, action, entity_type, entity_id, detail, created_at FROM audit_log" +
-            where(filter) + " ORDER BY created_at DESC, rowid DESC LIMIT " + std::to_string(limit) +
-            " OFFSET " + std::to_string(offset));
+        where(filter) + " ORDER BY created_at DESC, rowid DESC LIMIT " + std::to_string(limit) +
+        " OFFSET " + std::to_string(offset));
+    auto& s = *s_lease;
     bind_filter(s, filter);
     std::vector<AuditRecord> out;
     while (s.executeStep()) {
@@ -54,7 +54,8 @@ std::vector<AuditRecord> SqliteAudit::list(const Filter& filter, std::int64_t of
 }
 
 std::int64_t SqliteAudit::count(const Filter& filter) {
-    SQLite::Statement s(db_, "SELECT count(*) FROM audit_log" + where(filter));
+    auto s_lease = db_.prepare("SELECT count(*) FROM audit_log" + where(filter));
+    auto& s = *s_lease;
     bind_filter(s, filter);
     s.executeStep();
     return s.getColumn(0).getInt64();

@@ -73,6 +73,10 @@ class Connection final : public SQLite::Database {
         return Lease(&kept.statement, &kept.in_use);
     }
 
+    // Runs a statement that returns no rows (BEGIN, COMMIT, SAVEPOINT…) from the cache:
+    // SQLite::Database::exec parses its SQL again on every call.
+    void run(const std::string& sql) { prepare(sql)->exec(); }
+
     std::size_t cached_statements() const { return cache_.size(); }
 
   private:

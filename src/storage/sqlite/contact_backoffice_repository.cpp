@@ -10,7 +10,8 @@ namespace contactd::storage::sqlite {
 std::vector<ContactRecord> SqliteContacts::search(const Search& search, std::int64_t offset,
                                                   int limit) {
     const auto query = contact_search_page_sql(search, offset, limit);
-    SQLite::Statement s(db_, query.sql);
+    auto s_lease = db_.prepare(query.sql);
+    auto& s = *s_lease;
     bind_params(s, query);
     std::vector<std::string> ids;
     while (s.executeStep()) ids.push_back(s.getColumn(0).getString());
@@ -24,17 +25,18 @@ std::vector<ContactRecord> SqliteContacts::search(const Search& search, std::int
 
 std::int64_t SqliteContacts::count(const Search& search) {
     const auto query = contact_search_count_sql(search);
-    SQLite::Statement s(db_, query.sql);
+    auto s_lease = db_.prepare(query.sql);
+    auto& s = *s_lease;
     bind_params(s, query);
     s.executeStep();
     return s.getColumn(0).getInt64();
 }
 
 std::vector<ContactPhoneRecord> SqliteContacts::phones(const std::string& contact_id) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "SELECT phone_type, number, is_primary FROM contact_phones WHERE contact_id = ?"
         " ORDER BY position");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     std::vector<ContactPhoneRecord> out;
     while (s.executeStep()) {
@@ -46,13 +48,14 @@ std::vector<ContactPhoneRecord> SqliteContacts::phones(const std::string& contac
 
 void SqliteContacts::replace_phones(const std::string& contact_id,
                                     const std::vector<ContactPhoneRecord>& phones) {
-    SQLite::Statement clear(db_, "DELETE FROM contact_phones WHERE contact_id = ?");
+    auto clear_lease = db_.prepare("DELETE FROM contact_phones WHERE contact_id = ?");
+    auto& clear = *clear_lease;
     clear.bind(1, contact_id);
     clear.exec();
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO contact_phones (contact_id, position, phone_type, number, is_primary)"
         " VALUES (?,?,?,?,?)");
+    auto& s = *s_lease;
     int position = 0;
     for (const auto& phone : phones) {
         s.reset();
@@ -66,8 +69,9 @@ void SqliteContacts::replace_phones(const std::string& contact_id,
 }
 
 std::vector<CustomFieldRecord> SqliteContacts::custom_fields(const std::string& contact_id) {
-    SQLite::Statement s(
-        db_, "SELECT key, value FROM contact_custom_fields WHERE contact_id = ? ORDER BY position");
+    auto s_lease = db_.prepare(
+        "SELECT key, value FROM contact_custom_fields WHERE contact_id = ? ORDER BY position");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     std::vector<CustomFieldRecord> out;
     while (s.executeStep()) out.push_back({s.getColumn(0).getString(), optional_text(s, 1)});
@@ -76,12 +80,13 @@ std::vector<CustomFieldRecord> SqliteContacts::custom_fields(const std::string& 
 
 void SqliteContacts::replace_custom_fields(const std::string& contact_id,
                                            const std::vector<CustomFieldRecord>& fields) {
-    SQLite::Statement clear(db_, "DELETE FROM contact_custom_fields WHERE contact_id = ?");
+    auto clear_lease = db_.prepare("DELETE FROM contact_custom_fields WHERE contact_id = ?");
+    auto& clear = *clear_lease;
     clear.bind(1, contact_id);
     clear.exec();
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO contact_custom_fields (contact_id, key, value, position) VALUES (?,?,?,?)");
+    auto& s = *s_lease;
     int position = 0;
     for (const auto& field : fields) {
         s.reset();

@@ -136,8 +136,9 @@ void SqliteContacts::set_verified(const std::string& id, std::int64_t now) {
 }
 
 bool SqliteContacts::convert_guest(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(
-        db_, "UPDATE contacts SET is_guest = 0, updated_at = ? WHERE id = ? AND is_guest <> 0");
+    auto s_lease = db_.prepare(
+        "UPDATE contacts SET is_guest = 0, updated_at = ? WHERE id = ? AND is_guest <> 0");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;

@@ -29,8 +29,9 @@ EmailLinkTokenRecord read_row(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteEmailLinks::insert(const EmailLinkTokenRecord& t) {
-    SQLite::Statement s(db_, std::string("INSERT INTO email_link_tokens (") + kColumns +
-                                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    auto s_lease = db_.prepare(std::string("INSERT INTO email_link_tokens (") + kColumns +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, t.id);
     s.bind(2, t.token_hash);
     s.bind(3, t.purpose);
@@ -46,8 +47,9 @@ void SqliteEmailLinks::insert(const EmailLinkTokenRecord& t) {
 }
 
 std::optional<EmailLinkTokenRecord> SqliteEmailLinks::find_by_hash(const std::string& token_hash) {
-    SQLite::Statement s(
-        db_, std::string("SELECT ") + kColumns + " FROM email_link_tokens WHERE token_hash = ?");
+    auto s_lease = db_.prepare(std::string("SELECT ") + kColumns +
+                               " FROM email_link_tokens WHERE token_hash = ?");
+    auto& s = *s_lease;
     s.bind(1, token_hash);
     if (!s.executeStep()) return std::nullopt;
     return read_row(s);
@@ -55,9 +57,10 @@ std::optional<EmailLinkTokenRecord> SqliteEmailLinks::find_by_hash(const std::st
 
 std::optional<EmailLinkTokenRecord> SqliteEmailLinks::latest(const std::string& destination,
                                                              const std::string& purpose) {
-    SQLite::Statement s(db_, std::string("SELECT ") + kColumns +
-                                 " FROM email_link_tokens WHERE destination = ? AND purpose = ?"
-                                 " ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    auto s_lease = db_.prepare(std::string("SELECT ") + kColumns +
+                               " FROM email_link_tokens WHERE destination = ? AND purpose = ?"
+                               " ORDER BY created_at DESC, rowid DESC LIMIT 1");
+    auto& s = *s_lease;
     s.bind(1, destination);
     s.bind(2, purpose);
     if (!s.executeStep()) return std::nullopt;
@@ -67,9 +70,10 @@ std::optional<EmailLinkTokenRecord> SqliteEmailLinks::latest(const std::string& 
 EmailLinkRepository::Window SqliteEmailLinks::issued_since(const std::string& destination,
                                                            const std::string& purpose,
                                                            std::int64_t since) {
-    SQLite::Statement s(db_,
-                        "SELECT count(*), coalesce(min(created_at), 0) FROM email_link_tokens"
-                        " WHERE destination = ? AND purpose = ? AND created_at >= ?");
+    auto s_lease = db_.prepare(
+        "SELECT count(*), coalesce(min(created_at), 0) FROM email_link_tokens"
+        " WHERE destination = ? AND purpose = ? AND created_at >= ?");
+    auto& s = *s_lease;
     s.bind(1, destination);
     s.bind(2, purpose);
     s.bind(3, since);
@@ -79,9 +83,10 @@ EmailLinkRepository::Window SqliteEmailLinks::issued_since(const std::string& de
 
 int SqliteEmailLinks::replace_all(const std::string& destination, const std::string& purpose,
                                   std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE email_link_tokens SET replaced_at = ? WHERE destination = ? AND"
-                        " purpose = ? AND used_at IS NULL AND replaced_at IS NULL");
+    auto s_lease = db_.prepare(
+        "UPDATE email_link_tokens SET replaced_at = ? WHERE destination = ? AND"
+        " purpose = ? AND used_at IS NULL AND replaced_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, destination);
     s.bind(3, purpose);
@@ -89,9 +94,10 @@ int SqliteEmailLinks::replace_all(const std::string& destination, const std::str
 }
 
 bool SqliteEmailLinks::consume(const std::string& id, std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE email_link_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"
-                        " AND replaced_at IS NULL");
+    auto s_lease = db_.prepare(
+        "UPDATE email_link_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL"
+        " AND replaced_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);
     return s.exec() == 1;
@@ -99,9 +105,10 @@ bool SqliteEmailLinks::consume(const std::string& id, std::int64_t now) {
 
 int SqliteEmailLinks::spend_all_for_identity(const std::string& identity_id,
                                              const std::string& purpose, std::int64_t now) {
-    SQLite::Statement s(db_,
-                        "UPDATE email_link_tokens SET replaced_at = ? WHERE identity_id = ? AND"
-                        " purpose = ? AND used_at IS NULL AND replaced_at IS NULL");
+    auto s_lease = db_.prepare(
+        "UPDATE email_link_tokens SET replaced_at = ? WHERE identity_id = ? AND"
+        " purpose = ? AND used_at IS NULL AND replaced_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, identity_id);
     s.bind(3, purpose);
@@ -109,8 +116,9 @@ int SqliteEmailLinks::spend_all_for_identity(const std::string& identity_id,
 }
 
 int SqliteEmailLinks::delete_expired(std::int64_t expired_by, std::int64_t issued_by) {
-    SQLite::Statement s(db_,
-                        "DELETE FROM email_link_tokens WHERE expires_at <= ? AND created_at <= ?");
+    auto s_lease =
+        db_.prepare("DELETE FROM email_link_tokens WHERE expires_at <= ? AND created_at <= ?");
+    auto& s = *s_lease;
     s.bind(1, expired_by);
     s.bind(2, issued_by);
     return s.exec();

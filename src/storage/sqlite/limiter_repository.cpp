@@ -9,11 +9,12 @@ LimiterRepository::Take SqliteLimiter::take_token(const std::string& key, double
     // One statement: a new key starts with a full bucket less one token; an existing one
     // takes a token only while the bucket has one (an emptied bucket's full_at lies
     // `burst * interval` ahead). A refusal changes nothing.
-    SQLite::Statement s(db_,
-                        "INSERT INTO limiter_buckets (key, full_at) VALUES (?1, ?2 + ?3)"
-                        " ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3"
-                        " WHERE max(full_at, ?2) + ?3 <= ?2 + ?4"
-                        " RETURNING full_at");
+    auto s_lease = db_.prepare(
+        "INSERT INTO limiter_buckets (key, full_at) VALUES (?1, ?2 + ?3)"
+        " ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3"
+        " WHERE max(full_at, ?2) + ?3 <= ?2 + ?4"
+        " RETURNING full_at");
+    auto& s = *s_lease;
     s.bind(1, key);
     s.bind(2, now);
     s.bind(3, interval);
@@ -24,17 +25,19 @@ LimiterRepository::Take SqliteLimiter::take_token(const std::string& key, double
         }
         return taken;
     }
-    SQLite::Statement current(db_, "SELECT full_at FROM limiter_buckets WHERE key = ?");
+    auto current_lease = db_.prepare("SELECT full_at FROM limiter_buckets WHERE key = ?");
+    auto& current = *current_lease;
     current.bind(1, key);
     return Take{false, current.executeStep() ? current.getColumn(0).getDouble() : now};
 }
 
 bool SqliteLimiter::count(const std::string& key, std::int64_t expires_at, int limit) {
     if (limit <= 0) return false;
-    SQLite::Statement s(db_,
-                        "INSERT INTO limiter_counters (key, count, expires_at) VALUES (?1, 1, ?2)"
-                        " ON CONFLICT (key) DO UPDATE SET count = count + 1 WHERE count < ?3"
-                        " RETURNING count");
+    auto s_lease = db_.prepare(
+        "INSERT INTO limiter_counters (key, count, expires_at) VALUES (?1, 1, ?2)"
+        " ON CONFLICT (key) DO UPDATE SET count = count + 1 WHERE count < ?3"
+        " RETURNING count");
+    auto& s = *s_lease;
     s.bind(1, key);
     s.bind(2, expires_at);
     s.bind(3, limit);
@@ -45,16 +48,19 @@ bool SqliteLimiter::count(const std::string& key, std::int64_t expires_at, int l
 }
 
 int SqliteLimiter::counted(const std::string& key) {
-    SQLite::Statement s(db_, "SELECT count FROM limiter_counters WHERE key = ?");
+    auto s_lease = db_.prepare("SELECT count FROM limiter_counters WHERE key = ?");
+    auto& s = *s_lease;
     s.bind(1, key);
     return s.executeStep() ? s.getColumn(0).getInt() : 0;
 }
 
 std::int64_t SqliteLimiter::purge_expired(std::int64_t now) {
-    SQLite::Statement buckets(db_, "DELETE FROM limiter_buckets WHERE full_at <= ?");
+    auto buckets_lease = db_.prepare("DELETE FROM limiter_buckets WHERE full_at <= ?");
+    auto& buckets = *buckets_lease;
     buckets.bind(1, static_cast<double>(now));
     std::int64_t removed = buckets.exec();
-    SQLite::Statement counters(db_, "DELETE FROM limiter_counters WHERE expires_at <= ?");
+    auto counters_lease = db_.prepare("DELETE FROM limiter_counters WHERE expires_at <= ?");
+    auto& counters = *counters_lease;
     counters.bind(1, now);
     removed += counters.exec();
     return removed;

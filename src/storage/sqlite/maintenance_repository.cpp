@@ -5,8 +5,9 @@
 namespace contactd::storage::sqlite {
 
 int SqliteMaintenance::delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) {
-    SQLite::Statement s(db_,
-                        "DELETE FROM one_time_codes WHERE expires_at <= ? AND created_at <= ?");
+    auto s_lease =
+        db_.prepare("DELETE FROM one_time_codes WHERE expires_at <= ? AND created_at <= ?");
+    auto& s = *s_lease;
     s.bind(1, expired_by);
     s.bind(2, issued_by);
     return s.exec();
@@ -15,8 +16,7 @@ int SqliteMaintenance::delete_expired_codes(std::int64_t expired_by, std::int64_
 std::vector<std::string> SqliteMaintenance::unvalidated_registrations(std::int64_t created_by,
                                                                       int limit) {
     // A back-office contact is known by its CONTACT_CREATE entry in the audit trail.
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "SELECT c.id FROM contacts c"
         " WHERE c.created_at <= ? AND c.is_verified = 0"
         "   AND EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id)"
@@ -25,6 +25,7 @@ std::vector<std::string> SqliteMaintenance::unvalidated_registrations(std::int64
         "   AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_id = c.id"
         "                   AND a.entity_type = 'CONTACT' AND a.action = 'CONTACT_CREATE')"
         " ORDER BY c.created_at, c.id LIMIT ?");
+    auto& s = *s_lease;
     s.bind(1, created_by);
     s.bind(2, limit);
     std::vector<std::string> out;
@@ -34,10 +35,11 @@ std::vector<std::string> SqliteMaintenance::unvalidated_registrations(std::int64
 
 std::vector<std::string> SqliteMaintenance::stale_guests(std::int64_t created_by, int limit) {
     // contacts_guest_created (sql/009) answers this without a scan.
-    SQLite::Statement s(db_,
-                        "SELECT c.id FROM contacts c WHERE c.is_guest = 1 AND c.created_at <= ?"
-                        "   AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id)"
-                        " ORDER BY c.created_at, c.id LIMIT ?");
+    auto s_lease = db_.prepare(
+        "SELECT c.id FROM contacts c WHERE c.is_guest = 1 AND c.created_at <= ?"
+        "   AND NOT EXISTS (SELECT 1 FROM identities i WHERE i.contact_id = c.id)"
+        " ORDER BY c.created_at, c.id LIMIT ?");
+    auto& s = *s_lease;
     s.bind(1, created_by);
     s.bind(2, limit);
     std::vector<std::string> out;
@@ -47,7 +49,8 @@ std::vector<std::string> SqliteMaintenance::stale_guests(std::int64_t created_by
 
 bool SqliteMaintenance::delete_contact_entirely(const std::string& contact_id) {
     auto run = [&](const char* sql) {
-        SQLite::Statement s(db_, sql);
+        auto s_lease = db_.prepare(sql);
+        auto& s = *s_lease;
         s.bind(1, contact_id);
         return s.exec();
     };

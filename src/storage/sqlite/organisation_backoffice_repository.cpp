@@ -17,9 +17,10 @@ OrganisationRecord read_organisation(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteOrganisations::insert(const OrganisationRecord& o) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO organisations (id, name, org_type, created_at, updated_at) "
-                        "VALUES (?,?,?,?,?)");
+    auto s_lease = db_.prepare(
+        "INSERT INTO organisations (id, name, org_type, created_at, updated_at) "
+        "VALUES (?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, o.id);
     s.bind(2, o.name);
     s.bind(3, o.org_type);
@@ -29,8 +30,9 @@ void SqliteOrganisations::insert(const OrganisationRecord& o) {
 }
 
 void SqliteOrganisations::update(const OrganisationRecord& o) {
-    SQLite::Statement s(
-        db_, "UPDATE organisations SET name = ?, org_type = ?, updated_at = ? WHERE id = ?");
+    auto s_lease =
+        db_.prepare("UPDATE organisations SET name = ?, org_type = ?, updated_at = ? WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, o.name);
     s.bind(2, o.org_type);
     s.bind(3, o.updated_at);
@@ -39,20 +41,23 @@ void SqliteOrganisations::update(const OrganisationRecord& o) {
 }
 
 std::optional<OrganisationRecord> SqliteOrganisations::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_organisation(s);
 }
 
 bool SqliteOrganisations::remove(const std::string& id) {
-    SQLite::Statement s(db_, "DELETE FROM organisations WHERE id = ?");
+    auto s_lease = db_.prepare("DELETE FROM organisations WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     return s.exec() == 1;
 }
 
 std::vector<OrganisationRecord> SqliteOrganisations::list(std::int64_t offset, int limit) {
-    SQLite::Statement s(db_, std::string(kSelect) + "ORDER BY name, id LIMIT ? OFFSET ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "ORDER BY name, id LIMIT ? OFFSET ?");
+    auto& s = *s_lease;
     s.bind(1, limit);
     s.bind(2, offset);
     std::vector<OrganisationRecord> out;
@@ -61,17 +66,18 @@ std::vector<OrganisationRecord> SqliteOrganisations::list(std::int64_t offset, i
 }
 
 std::int64_t SqliteOrganisations::count() {
-    SQLite::Statement s(db_, "SELECT count(*) FROM organisations");
+    auto s_lease = db_.prepare("SELECT count(*) FROM organisations");
+    auto& s = *s_lease;
     s.executeStep();
     return s.getColumn(0).getInt64();
 }
 
 bool SqliteOrganisations::add_member(const std::string& organisation_id,
                                      const std::string& contact_id, std::int64_t now) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO contact_organisations (contact_id, organisation_id, joined_at) VALUES (?,?,?)"
         " ON CONFLICT (contact_id, organisation_id) DO NOTHING");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     s.bind(2, organisation_id);
     s.bind(3, now);
@@ -80,8 +86,9 @@ bool SqliteOrganisations::add_member(const std::string& organisation_id,
 
 bool SqliteOrganisations::remove_member(const std::string& organisation_id,
                                         const std::string& contact_id) {
-    SQLite::Statement s(
-        db_, "DELETE FROM contact_organisations WHERE contact_id = ? AND organisation_id = ?");
+    auto s_lease = db_.prepare(
+        "DELETE FROM contact_organisations WHERE contact_id = ? AND organisation_id = ?");
+    auto& s = *s_lease;
     s.bind(1, contact_id);
     s.bind(2, organisation_id);
     return s.exec() == 1;

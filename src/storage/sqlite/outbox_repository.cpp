@@ -39,11 +39,11 @@ std::vector<MessageRecord> read_all(SQLite::Statement& s) {
 }  // namespace
 
 void SqliteOutbox::insert(const MessageRecord& m) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "INSERT INTO outbox (id, channel, recipient, kind, subject, body, html_body, contact_id,"
         " otp_id, status, attempts, next_attempt_at, last_error, created_at, sent_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, m.id);
     s.bind(2, m.channel);
     s.bind(3, m.recipient);
@@ -63,26 +63,28 @@ void SqliteOutbox::insert(const MessageRecord& m) {
 }
 
 std::optional<MessageRecord> SqliteOutbox::find(const std::string& id) {
-    SQLite::Statement s(db_, std::string(kSelect) + "WHERE id = ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + "WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     if (!s.executeStep()) return std::nullopt;
     return read_message(s);
 }
 
 std::vector<MessageRecord> SqliteOutbox::due(std::int64_t now, int limit) {
-    SQLite::Statement s(db_, std::string(kSelect) +
-                                 "WHERE status = 'PENDING' AND next_attempt_at <= ?"
-                                 " ORDER BY next_attempt_at, created_at LIMIT ?");
+    auto s_lease = db_.prepare(std::string(kSelect) +
+                               "WHERE status = 'PENDING' AND next_attempt_at <= ?"
+                               " ORDER BY next_attempt_at, created_at LIMIT ?");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, limit);
     return read_all(s);
 }
 
 void SqliteOutbox::update_delivery(const MessageRecord& m) {
-    SQLite::Statement s(
-        db_,
+    auto s_lease = db_.prepare(
         "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,"
         " sent_at = ?, body = ?, html_body = ? WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, m.status);
     s.bind(2, m.attempts);
     s.bind(3, m.next_attempt_at);
@@ -95,17 +97,19 @@ void SqliteOutbox::update_delivery(const MessageRecord& m) {
 }
 
 std::vector<MessageRecord> SqliteOutbox::list_development(int limit) {
-    SQLite::Statement s(
-        db_, std::string(kSelect) +
-                 "WHERE status = 'DEVELOPMENT' ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    auto s_lease =
+        db_.prepare(std::string(kSelect) +
+                    "WHERE status = 'DEVELOPMENT' ORDER BY created_at DESC, rowid DESC LIMIT ?");
+    auto& s = *s_lease;
     s.bind(1, limit);
     return read_all(s);
 }
 
 void SqliteOutbox::record_attempt(const MessageAttemptRecord& a) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO message_attempts (message_id, attempt, at, outcome, detail) "
-                        "VALUES (?,?,?,?,?)");
+    auto s_lease = db_.prepare(
+        "INSERT INTO message_attempts (message_id, attempt, at, outcome, detail) "
+        "VALUES (?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, a.message_id);
     s.bind(2, a.attempt);
     s.bind(3, a.at);
@@ -115,9 +119,10 @@ void SqliteOutbox::record_attempt(const MessageAttemptRecord& a) {
 }
 
 std::vector<MessageAttemptRecord> SqliteOutbox::list_attempts(const std::string& message_id) {
-    SQLite::Statement s(db_,
-                        "SELECT message_id, attempt, at, outcome, detail FROM message_attempts"
-                        " WHERE message_id = ? ORDER BY attempt");
+    auto s_lease = db_.prepare(
+        "SELECT message_id, attempt, at, outcome, detail FROM message_attempts"
+        " WHERE message_id = ? ORDER BY attempt");
+    auto& s = *s_lease;
     s.bind(1, message_id);
     std::vector<MessageAttemptRecord> out;
     while (s.executeStep()) {
@@ -156,8 +161,9 @@ int bind_filter(SQLite::Statement& s, const OutboxRepository::Filter& f) {
 
 std::vector<MessageRecord> SqliteOutbox::list(const Filter& filter, std::int64_t offset,
                                               int limit) {
-    SQLite::Statement s(db_, std::string(kSelect) + filter_clause(filter) +
-                                 " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
+    auto s_lease = db_.prepare(std::string(kSelect) + filter_clause(filter) +
+                               " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
+    auto& s = *s_lease;
     const int index = bind_filter(s, filter);
     s.bind(index + 1, limit);
     s.bind(index + 2, offset);
@@ -165,7 +171,8 @@ std::vector<MessageRecord> SqliteOutbox::list(const Filter& filter, std::int64_t
 }
 
 std::int64_t SqliteOutbox::count(const Filter& filter) {
-    SQLite::Statement s(db_, "SELECT count(*) FROM outbox " + filter_clause(filter));
+    auto s_lease = db_.prepare("SELECT count(*) FROM outbox " + filter_clause(filter));
+    auto& s = *s_lease;
     bind_filter(s, filter);
     s.executeStep();
     return s.getColumn(0).getInt64();

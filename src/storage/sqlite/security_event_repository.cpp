@@ -23,9 +23,10 @@ void bind_filter(SQLite::Statement& s, const SecurityEventRepository::Filter& fi
 }  // namespace
 
 void SqliteSecurityEvents::insert(const SecurityEventRecord& e) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO security_events (id, type, contact_id, ip_address, user_agent,"
-                        " request_id, detail, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    auto s_lease = db_.prepare(
+        "INSERT INTO security_events (id, type, contact_id, ip_address, user_agent,"
+        " request_id, detail, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, e.id);
     s.bind(2, e.type);
     bind(s, 3, e.contact_id);
@@ -39,11 +40,12 @@ void SqliteSecurityEvents::insert(const SecurityEventRecord& e) {
 
 std::vector<SecurityEventRecord> SqliteSecurityEvents::list(const Filter& filter,
                                                             std::int64_t offset, int limit) {
-    SQLite::Statement s(db_,
-                        "SELECT id, type, contact_id, ip_address, user_agent, request_id, detail,"
-                        " created_at FROM security_events" +
-                            where(filter) + " ORDER BY created_at DESC, rowid DESC LIMIT " +
-                            std::to_string(limit) + " OFFSET " + std::to_string(offset));
+    auto s_lease = db_.prepare(
+        "SELECT id, type, contact_id, ip_address, user_agent, request_id, detail,"
+        " created_at FROM security_events" +
+        where(filter) + " ORDER BY created_at DESC, rowid DESC LIMIT " + std::to_string(limit) +
+        " OFFSET " + std::to_string(offset));
+    auto& s = *s_lease;
     bind_filter(s, filter);
     std::vector<SecurityEventRecord> out;
     while (s.executeStep()) {
@@ -62,7 +64,8 @@ std::vector<SecurityEventRecord> SqliteSecurityEvents::list(const Filter& filter
 }
 
 std::int64_t SqliteSecurityEvents::count(const Filter& filter) {
-    SQLite::Statement s(db_, "SELECT count(*) FROM security_events" + where(filter));
+    auto s_lease = db_.prepare("SELECT count(*) FROM security_events" + where(filter));
+    auto& s = *s_lease;
     bind_filter(s, filter);
     s.executeStep();
     return s.getColumn(0).getInt64();

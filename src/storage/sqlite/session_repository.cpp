@@ -47,8 +47,9 @@ void SqliteSessions::insert(const SessionRecord& r) {
 }
 
 int SqliteSessions::revoke_all_for_api_key(const std::string& api_key_id, std::int64_t now) {
-    SQLite::Statement s(
-        db_, "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL");
+    auto s_lease = db_.prepare(
+        "UPDATE sessions SET revoked_at = ? WHERE api_key_id = ? AND revoked_at IS NULL");
+    auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, api_key_id);
     return s.exec();

@@ -5,8 +5,9 @@
 namespace contactd::storage::sqlite {
 
 void SqliteSignInFailures::insert(const SignInFailureRecord& f) {
-    SQLite::Statement s(db_,
-                        "INSERT INTO sign_in_failures (id, key_hash, failed_at) VALUES (?,?,?)");
+    auto s_lease =
+        db_.prepare("INSERT INTO sign_in_failures (id, key_hash, failed_at) VALUES (?,?,?)");
+    auto& s = *s_lease;
     s.bind(1, f.id);
     s.bind(2, f.key_hash);
     s.bind(3, f.failed_at);
@@ -14,16 +15,18 @@ void SqliteSignInFailures::insert(const SignInFailureRecord& f) {
 }
 
 void SqliteSignInFailures::remove(const std::string& id) {
-    SQLite::Statement s(db_, "DELETE FROM sign_in_failures WHERE id = ?");
+    auto s_lease = db_.prepare("DELETE FROM sign_in_failures WHERE id = ?");
+    auto& s = *s_lease;
     s.bind(1, id);
     s.exec();
 }
 
 SignInFailureRepository::Window SqliteSignInFailures::since(const std::string& key_hash,
                                                             std::int64_t since) {
-    SQLite::Statement s(db_,
-                        "SELECT count(*), coalesce(min(failed_at), 0), coalesce(max(failed_at), 0)"
-                        " FROM sign_in_failures WHERE key_hash = ? AND failed_at >= ?");
+    auto s_lease = db_.prepare(
+        "SELECT count(*), coalesce(min(failed_at), 0), coalesce(max(failed_at), 0)"
+        " FROM sign_in_failures WHERE key_hash = ? AND failed_at >= ?");
+    auto& s = *s_lease;
     s.bind(1, key_hash);
     s.bind(2, since);
     Window w;
@@ -36,13 +39,15 @@ SignInFailureRepository::Window SqliteSignInFailures::since(const std::string& k
 }
 
 void SqliteSignInFailures::clear(const std::string& key_hash) {
-    SQLite::Statement s(db_, "DELETE FROM sign_in_failures WHERE key_hash = ?");
+    auto s_lease = db_.prepare("DELETE FROM sign_in_failures WHERE key_hash = ?");
+    auto& s = *s_lease;
     s.bind(1, key_hash);
     s.exec();
 }
 
 void SqliteSignInFailures::prune(std::int64_t before) {
-    SQLite::Statement s(db_, "DELETE FROM sign_in_failures WHERE failed_at < ?");
+    auto s_lease = db_.prepare("DELETE FROM sign_in_failures WHERE failed_at < ?");
+    auto& s = *s_lease;
     s.bind(1, before);
     s.exec();
 }

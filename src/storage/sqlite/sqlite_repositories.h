@@ -10,12 +10,12 @@ namespace contactd::storage::sqlite {
 
 class SqliteSettings final : public SettingsRepository {
   public:
-    explicit SqliteSettings(SQLite::Database& db) : db_(db) {}
+    explicit SqliteSettings(Connection& db) : db_(db) {}
     std::optional<std::string> get(const std::string& key) override;
     void put(const std::string& key, const std::string& value) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteContacts final : public ContactRepository {
@@ -108,14 +108,16 @@ class SqliteApiKeys final : public ApiKeyRepository {
     std::optional<ApiKeyRecord> find(const std::string& id) override;
     std::vector<ApiKeyRecord> list() override;
     bool revoke(const std::string& id, std::int64_t now) override;
+    std::int64_t generation() override;
 
   private:
+    void bump_generation();
     Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteOutbox final : public OutboxRepository {
   public:
-    explicit SqliteOutbox(SQLite::Database& db) : db_(db) {}
+    explicit SqliteOutbox(Connection& db) : db_(db) {}
     void insert(const MessageRecord& message) override;
     std::optional<MessageRecord> find(const std::string& id) override;
     std::vector<MessageRecord> due(std::int64_t now, int limit) override;
@@ -127,7 +129,7 @@ class SqliteOutbox final : public OutboxRepository {
     std::int64_t count(const Filter& filter) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteOrganisations final : public OrganisationRepository {
@@ -151,18 +153,18 @@ class SqliteOrganisations final : public OrganisationRepository {
 
 class SqliteAudit final : public AuditRepository {
   public:
-    explicit SqliteAudit(SQLite::Database& db) : db_(db) {}
+    explicit SqliteAudit(Connection& db) : db_(db) {}
     void insert(const AuditRecord& entry) override;
     std::vector<AuditRecord> list(const Filter& filter, std::int64_t offset, int limit) override;
     std::int64_t count(const Filter& filter) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteSignInFailures final : public SignInFailureRepository {
   public:
-    explicit SqliteSignInFailures(SQLite::Database& db) : db_(db) {}
+    explicit SqliteSignInFailures(Connection& db) : db_(db) {}
     void insert(const SignInFailureRecord& failure) override;
     void remove(const std::string& id) override;
     Window since(const std::string& key_hash, std::int64_t since) override;
@@ -170,48 +172,48 @@ class SqliteSignInFailures final : public SignInFailureRepository {
     void prune(std::int64_t before) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteLimiter final : public LimiterRepository {
   public:
-    explicit SqliteLimiter(SQLite::Database& db) : db_(db) {}
+    explicit SqliteLimiter(Connection& db) : db_(db) {}
     Take take_token(const std::string& key, double now, double interval, int burst) override;
     bool count(const std::string& key, std::int64_t expires_at, int limit) override;
     int counted(const std::string& key) override;
     std::int64_t purge_expired(std::int64_t now) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteSecurityEvents final : public SecurityEventRepository {
   public:
-    explicit SqliteSecurityEvents(SQLite::Database& db) : db_(db) {}
+    explicit SqliteSecurityEvents(Connection& db) : db_(db) {}
     void insert(const SecurityEventRecord& event) override;
     std::vector<SecurityEventRecord> list(const Filter& filter, std::int64_t offset,
                                           int limit) override;
     std::int64_t count(const Filter& filter) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteMaintenance final : public MaintenanceRepository {
   public:
-    explicit SqliteMaintenance(SQLite::Database& db) : db_(db) {}
+    explicit SqliteMaintenance(Connection& db) : db_(db) {}
     int delete_expired_codes(std::int64_t expired_by, std::int64_t issued_by) override;
     std::vector<std::string> unvalidated_registrations(std::int64_t created_by, int limit) override;
     std::vector<std::string> stale_guests(std::int64_t created_by, int limit) override;
     bool delete_contact_entirely(const std::string& contact_id) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteEmailLinks final : public EmailLinkRepository {
   public:
-    explicit SqliteEmailLinks(SQLite::Database& db) : db_(db) {}
+    explicit SqliteEmailLinks(Connection& db) : db_(db) {}
     void insert(const EmailLinkTokenRecord& token) override;
     std::optional<EmailLinkTokenRecord> find_by_hash(const std::string& token_hash) override;
     std::optional<EmailLinkTokenRecord> latest(const std::string& destination,
@@ -226,7 +228,7 @@ class SqliteEmailLinks final : public EmailLinkRepository {
     int delete_expired(std::int64_t expired_by, std::int64_t issued_by) override;
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;  // prepare(): statements cached per connection
 };
 
 class SqliteRepositories final : public Repositories {

@@ -18,23 +18,23 @@ constexpr int kBusyTimeoutMs = 5000;
 // IMMEDIATE and DEFERRED by choice at run time in every version, so this is explicit.
 class TransactionGuard {
   public:
-    TransactionGuard(SQLite::Database& db, const char* begin) : db_(db) { db_.exec(begin); }
+    TransactionGuard(Connection& db, const char* begin) : db_(db) { db_.run(begin); }
     ~TransactionGuard() {
         if (!done_) {
             try {
-                db_.exec("ROLLBACK");
+                db_.run("ROLLBACK");
             } catch (const std::exception& e) {
                 log::error(std::string("rollback failed: ") + e.what());
             }
         }
     }
     void commit() {
-        db_.exec("COMMIT");
+        db_.run("COMMIT");
         done_ = true;
     }
 
   private:
-    SQLite::Database& db_;
+    Connection& db_;
     bool done_ = false;
 };
 
@@ -145,16 +145,16 @@ void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
     ++batch_writes_;
 
     std::exception_ptr own;
-    writer_->exec("SAVEPOINT contactd_write");
+    writer_->run("SAVEPOINT contactd_write");
     try {
         SqliteRepositories repos(*writer_);
         work(repos);
-        writer_->exec("RELEASE contactd_write");
+        writer_->run("RELEASE contactd_write");
     } catch (...) {
         own = std::current_exception();
         try {
-            writer_->exec("ROLLBACK TO contactd_write");
-            writer_->exec("RELEASE contactd_write");
+            writer_->run("ROLLBACK TO contactd_write");
+            writer_->run("RELEASE contactd_write");
         } catch (const std::exception& e) {
             log::error(std::string("rolling back a write failed: ") + e.what());
         }
@@ -191,7 +191,7 @@ void SqliteStore::open_batch_locked(bool relaxed) {
     // synchronous may not change inside a transaction: it is set for the whole batch.
     if (relaxed) writer_->exec("PRAGMA synchronous = NORMAL");
     try {
-        writer_->exec("BEGIN IMMEDIATE");
+        writer_->run("BEGIN IMMEDIATE");
     } catch (...) {
         if (relaxed) writer_->exec("PRAGMA synchronous = FULL");
         throw;
@@ -205,7 +205,7 @@ void SqliteStore::open_batch_locked(bool relaxed) {
 
 void SqliteStore::commit_batch_locked() {
     try {
-        writer_->exec("COMMIT");
+        writer_->run("COMMIT");
     } catch (...) {
         failed_batches_[batch_] = {std::current_exception(), batch_writes_};
         try {
