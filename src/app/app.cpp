@@ -14,9 +14,15 @@
 #include "http/self_service_routes.h"
 #include "integrations/facebook_graph.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 namespace contactd {
+namespace {
+
+constexpr std::chrono::seconds kTrimInterval{5};
+
+}  // namespace
 
 std::unique_ptr<storage::Store> open_store(const Config& config) {
     return std::make_unique<storage::sqlite::SqliteStore>(config.db_path);
@@ -148,11 +154,24 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
     options.cors_origins = config_.cors_origins;
     server_ = std::make_unique<http::HttpServer>(options);
     add_routes();
+    trim_task_ = std::make_unique<PeriodicTask>("trim", kTrimInterval, [this] {
+        const auto answered = server_->answered();
+        if (answered != answered_at_last_look_) {
+            answered_at_last_look_ = answered;
+            trimmed_ = false;
+            return;
+        }
+        if (trimmed_) return;
+        store_->release_memory();
+        heap::release_free();
+        trimmed_ = true;
+    });
 }
 
 App::~App() {
     stop();
     if (purge_task_) purge_task_->stop();
+    trim_task_->stop();
     dispatcher_->stop();
 }
 
@@ -183,6 +202,7 @@ int App::start() {
     const int port = server_->bind();
     dispatcher_->start();
     if (purge_task_) purge_task_->start();
+    trim_task_->start();
     serving_ = true;
     return port;
 }
@@ -198,6 +218,7 @@ void App::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(config_.shutdown_delay_ms));
     server_->stop();
     if (purge_task_) purge_task_->stop();
+    trim_task_->stop();
 }
 
 }  // namespace contactd

@@ -108,6 +108,11 @@ class App {
     std::unique_ptr<domain::RequestLimiter> limiter_;  // null when rate_limits is off
     std::unique_ptr<domain::PurgeService> purge_;
     std::unique_ptr<PeriodicTask> purge_task_;  // null when CONTACTD_PURGE_INTERVAL is 0
+    // Once no request came for a whole interval, gives caches and free heap back (once
+    // per quiet spell): what a burst made resident does not stay so.
+    std::unique_ptr<PeriodicTask> trim_task_;
+    std::uint64_t answered_at_last_look_ = 0;
+    bool trimmed_ = true;
     std::unique_ptr<http::HttpServer> server_;
     std::string portal_api_key_;
 };

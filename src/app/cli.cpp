@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <pthread.h>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "app/key_material.h"
 #include "domain/security_events.h"
 #include "storage/sqlite/backup.h"
+#include "util/heap.h"
 #include "util/log.h"
 
 namespace contactd {
@@ -88,6 +90,8 @@ std::map<std::string, std::string> config_flags(const Arguments& args) {
 int serve(const Arguments& args) {
     check_flags(args, {"listen", "db", "config"});
     const Config config = load_config(config_flags(args));
+    // One arena per core and one more (util/heap.h).
+    heap::limit_arenas(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1);
 
     // Signals are taken by one thread with sigwait; every other thread blocks them.
     sigset_t signals;

@@ -157,6 +157,7 @@ bool HttpServer::run_request(ReceivedRequest& request) {
 }
 
 void HttpServer::account(const httplib::Request& req, const httplib::Response& res) {
+    answered_.fetch_add(1, std::memory_order_relaxed);
     const auto elapsed = std::chrono::steady_clock::now() - t_started;
     auto* series = t_route ? t_route : metrics_.unmatched(req.method);
     HttpMetrics::observe(*series, res.status,

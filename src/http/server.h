@@ -15,6 +15,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -85,6 +86,8 @@ class HttpServer {
     // Requests by route template, method and status, and their latency (/metrics). Every
     // request answered is also written to the log as one access line (util/log.h).
     const HttpMetrics& metrics() const { return metrics_; }
+    // Answers given so far (what says whether the server has been idle).
+    std::uint64_t answered() const { return answered_.load(std::memory_order_relaxed); }
 
   private:
     // cpp-httplib's Server with its request processing made callable: process_request is
@@ -107,6 +110,7 @@ class HttpServer {
     Router router_;
     std::vector<std::regex> patterns_;  // every registered path, for 405 versus 404
     HttpMetrics metrics_;
+    std::atomic<std::uint64_t> answered_{0};
     std::unique_ptr<WorkerPool> workers_;
     std::unique_ptr<ConnectionLoop> loop_;
 };

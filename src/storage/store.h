@@ -42,6 +42,9 @@ class Store {
     // since, then no longer linger there. Best effort: it gives up quickly while readers
     // hold old snapshots (the next call catches up). A no-op elsewhere.
     virtual void checkpoint() {}
+    // Gives back memory held for speed only (page caches of idle connections): the server
+    // calls it once it has been idle a while.
+    virtual void release_memory() {}
 
   protected:
     using Work = std::function<void(Repositories&)>;

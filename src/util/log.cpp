@@ -133,6 +133,10 @@ bool enabled(Level level) {
     return level >= g_level.load(std::memory_order_relaxed);
 }
 
+const std::string& current_request_id() {
+    return t_request_id;
+}
+
 RequestScope::RequestScope(std::string request_id) : previous_(std::move(t_request_id)) {
     t_request_id = std::move(request_id);
 }

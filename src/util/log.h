@@ -27,6 +27,10 @@ std::optional<Format> parse_format(std::string_view name);
 void configure(Format format, Level level);
 bool enabled(Level level);
 
+// The request id this thread's log lines carry now ("" outside a request): work handed to
+// another thread takes it along.
+const std::string& current_request_id();
+
 // While alive, this thread's log lines carry `request_id` (the X-Request-Id answered).
 class RequestScope {
   public:

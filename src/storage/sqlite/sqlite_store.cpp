@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <semaphore>
 #include <stdexcept>
 
 #include "storage/sqlite/migrator.h"
@@ -45,11 +46,17 @@ SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(p
     writer_->exec("PRAGMA journal_mode = WAL");
     apply_migrations(*writer_);
     for (std::size_t i = 0; i < readers; ++i) readers_.push_back(open(true));
+    writer_thread_ = std::thread([this] { writer_loop(); });
 }
 
 SqliteStore::~SqliteStore() {
-    std::lock_guard lock(write_mutex_);
-    if (batch_open_) commit_batch_locked();
+    {
+        std::lock_guard lock(queue_mutex_);
+        stopping_ = true;
+    }
+    queued_.notify_all();
+    writer_thread_.join();  // after every write already queued
+    std::lock_guard lock(writer_mutex_);
     try {
         writer_->exec("PRAGMA optimize");
     } catch (const std::exception&) {
@@ -84,8 +91,7 @@ bool SqliteStore::healthy() {
 }
 
 void SqliteStore::checkpoint() {
-    std::lock_guard lock(write_mutex_);
-    if (batch_open_) commit_batch_locked();
+    std::lock_guard lock(writer_mutex_);  // between batches
     // Writers wait for this, so it waits for readers only briefly.
     writer_->setBusyTimeout(200);
     try {
@@ -94,6 +100,15 @@ void SqliteStore::checkpoint() {
         log::warn(std::string("checkpoint postponed: ") + e.what());
     }
     writer_->setBusyTimeout(kBusyTimeoutMs);
+}
+
+void SqliteStore::release_memory() {
+    {
+        std::lock_guard lock(readers_mutex_);  // only idle readers are in readers_
+        for (auto& reader : readers_) sqlite3_db_release_memory(reader->getHandle());
+    }
+    std::lock_guard lock(writer_mutex_);
+    sqlite3_db_release_memory(writer_->getHandle());
 }
 
 std::unique_ptr<Connection> SqliteStore::take_reader() {
@@ -134,98 +149,127 @@ void SqliteStore::run_write_relaxed(const Work& work) {
     write_in_batch(work, true);
 }
 
-void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
-    ++writers_waiting_;
-    std::unique_lock lock(write_mutex_);
-    --writers_waiting_;
-    // A write that must reach the disk never rides in a batch that will not sync.
-    if (batch_open_ && batch_relaxed_ && !relaxed) commit_batch_locked();
-    if (!batch_open_) open_batch_locked(relaxed);
-    const auto mine = batch_;
-    ++batch_writes_;
+struct SqliteStore::PendingWrite {
+    const Work* work;
+    bool relaxed;
+    std::string request_id;  // the writer thread logs under the request's id
+    std::exception_ptr error;
+    std::binary_semaphore answered{0};
+};
 
-    std::exception_ptr own;
-    writer_->run("SAVEPOINT contactd_write");
-    try {
-        SqliteRepositories repos(*writer_);
-        work(repos);
-        writer_->run("RELEASE contactd_write");
-    } catch (...) {
-        own = std::current_exception();
-        try {
-            writer_->run("ROLLBACK TO contactd_write");
-            writer_->run("RELEASE contactd_write");
-        } catch (const std::exception& e) {
-            log::error(std::string("rolling back a write failed: ") + e.what());
-        }
-        if (sqlite3_get_autocommit(writer_->getHandle()) != 0) {
-            // SQLite ended the whole transaction (an I/O error, a full disk): the writes
-            // before this one in the batch are gone too, and their writers must hear it.
-            failed_batches_[mine] = {std::make_exception_ptr(std::runtime_error(
-                                         "the transaction was rolled back by the database")),
-                                     batch_writes_};
-            batch_open_ = false;
-            batch_writes_ = 0;
-            finished_batch_ = mine;
-            ++batches_done_;
-            if (batch_relaxed_) writer_->exec("PRAGMA synchronous = FULL");
-            batch_done_.notify_all();
-        }
+void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
+    // Run on the writer thread, it would wait for itself.
+    if (std::this_thread::get_id() == writer_thread_.get_id())
+        throw std::logic_error("a write inside a write");
+    PendingWrite pending{&work, relaxed, log::current_request_id(), nullptr};
+    {
+        std::lock_guard lock(queue_mutex_);
+        if (stopping_) throw std::runtime_error("the store is closing");
+        queue_.push_back(&pending);
     }
-    // Commit now unless another writer is about to join a batch that still has room.
-    if (batch_open_ && batch_ == mine &&
-        (writers_waiting_.load() == 0 || batch_writes_ >= kMaxBatchWrites ||
-         std::chrono::steady_clock::now() - batch_opened_ >= kMaxBatchAge)) {
-        commit_batch_locked();
-    }
-    batch_done_.wait(lock, [&] { return finished_batch_ >= mine; });
-    if (const auto failed = failed_batches_.find(mine); failed != failed_batches_.end()) {
-        const auto error = failed->second.error;
-        if (--failed->second.unread == 0) failed_batches_.erase(failed);
-        std::rethrow_exception(own ? own : error);
-    }
-    if (own) std::rethrow_exception(own);
+    queued_.notify_one();
+    pending.answered.acquire();
+    if (pending.error) std::rethrow_exception(pending.error);
 }
 
-void SqliteStore::open_batch_locked(bool relaxed) {
-    // synchronous may not change inside a transaction: it is set for the whole batch.
-    if (relaxed) writer_->exec("PRAGMA synchronous = NORMAL");
+void SqliteStore::writer_loop() {
+    for (;;) {
+        PendingWrite* first = nullptr;
+        {
+            std::unique_lock lock(queue_mutex_);
+            queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and every write answered
+            first = queue_.front();
+            queue_.pop_front();
+        }
+        run_batch(*first);
+    }
+}
+
+void SqliteStore::run_batch(PendingWrite& first) {
+    std::vector<PendingWrite*> members{&first};
+    const auto answer_all = [&](std::exception_ptr error) {
+        ++batches_done_;  // before any member returns and looks
+        for (auto* m : members) {
+            if (error && !m->error) m->error = error;
+            m->answered.release();  // m may be gone from here on
+        }
+    };
+    std::lock_guard writer_lock(writer_mutex_);
+    const bool relaxed = first.relaxed;
+    const auto opened = std::chrono::steady_clock::now();
     try {
+        // synchronous may not change inside a transaction: it is set for the whole batch.
+        if (relaxed) writer_->run("PRAGMA synchronous = NORMAL");
         writer_->run("BEGIN IMMEDIATE");
     } catch (...) {
-        if (relaxed) writer_->exec("PRAGMA synchronous = FULL");
-        throw;
+        restore_full_sync(relaxed);
+        answer_all(std::current_exception());
+        return;
     }
-    batch_open_ = true;
-    batch_relaxed_ = relaxed;
-    batch_writes_ = 0;
-    batch_opened_ = std::chrono::steady_clock::now();
-    ++batch_;
-}
-
-void SqliteStore::commit_batch_locked() {
+    for (PendingWrite* member = &first; member;) {
+        if (!run_member(*member)) {
+            // SQLite ended the whole transaction (an I/O error, a full disk): the writes
+            // before this one in the batch are gone too, and their writers must hear it.
+            restore_full_sync(relaxed);
+            answer_all(std::make_exception_ptr(
+                std::runtime_error("the transaction was rolled back by the database")));
+            return;
+        }
+        // Whatever arrived meanwhile joins, within the bounds; a write that must reach the
+        // disk never joins a batch that will not sync.
+        member = nullptr;
+        std::lock_guard lock(queue_mutex_);
+        if (!queue_.empty() && members.size() < kMaxBatchWrites &&
+            std::chrono::steady_clock::now() - opened < kMaxBatchAge &&
+            (!relaxed || queue_.front()->relaxed)) {
+            member = queue_.front();
+            queue_.pop_front();
+            members.push_back(member);
+        }
+    }
+    std::exception_ptr failed;
     try {
         writer_->run("COMMIT");
     } catch (...) {
-        failed_batches_[batch_] = {std::current_exception(), batch_writes_};
+        failed = std::current_exception();
         try {
-            if (sqlite3_get_autocommit(writer_->getHandle()) == 0) writer_->exec("ROLLBACK");
+            if (sqlite3_get_autocommit(writer_->getHandle()) == 0) writer_->run("ROLLBACK");
         } catch (const std::exception& e) {
             log::error(std::string("rollback failed: ") + e.what());
         }
     }
-    batch_open_ = false;
-    batch_writes_ = 0;
-    finished_batch_ = batch_;
-    ++batches_done_;
-    if (batch_relaxed_) {
-        try {
-            writer_->exec("PRAGMA synchronous = FULL");
-        } catch (const std::exception& e) {
-            log::error(std::string("restoring synchronous = FULL failed: ") + e.what());
-        }
+    restore_full_sync(relaxed);
+    answer_all(failed);
+}
+
+bool SqliteStore::run_member(PendingWrite& member) {
+    const log::RequestScope scope(member.request_id);
+    try {
+        writer_->run("SAVEPOINT contactd_write");
+        SqliteRepositories repos(*writer_);
+        (*member.work)(repos);
+        writer_->run("RELEASE contactd_write");
+        return true;
+    } catch (...) {
+        member.error = std::current_exception();
     }
-    batch_done_.notify_all();
+    try {
+        writer_->run("ROLLBACK TO contactd_write");
+        writer_->run("RELEASE contactd_write");
+    } catch (const std::exception& e) {
+        log::error(std::string("rolling back a write failed: ") + e.what());
+    }
+    return sqlite3_get_autocommit(writer_->getHandle()) == 0;
+}
+
+void SqliteStore::restore_full_sync(bool relaxed) {
+    if (!relaxed) return;
+    try {
+        writer_->run("PRAGMA synchronous = FULL");
+    } catch (const std::exception& e) {
+        log::error(std::string("restoring synchronous = FULL failed: ") + e.what());
+    }
 }
 
 }  // namespace contactd::storage::sqlite
