@@ -18,6 +18,10 @@
 // rotated refresh token survives a power loss. A relaxed write may join a FULL batch; a
 // batch of relaxed writes only commits with synchronous=NORMAL (no fsync; the next FULL
 // commit makes it durable too).
+// Checkpoints: the writer does not copy the log back into the database itself (SQLite's
+// automatic checkpoint ran inside COMMIT, a tenth of the writer's time). Once the log
+// holds kCheckpointFrames pages, a checkpointer thread runs a PASSIVE checkpoint on a
+// connection of its own while writes go on.
 // Foreign keys are on for every connection.
 #include <SQLiteCpp/Database.h>
 
@@ -33,6 +37,8 @@
 #include <vector>
 
 #include "storage/sqlite/connection.h"
+
+struct sqlite3;
 #include "storage/store.h"
 
 namespace contactd::storage::sqlite {
@@ -54,6 +60,7 @@ class SqliteStore final : public Store {
 
     static constexpr std::size_t kMaxBatchWrites = 64;
     static constexpr std::chrono::milliseconds kMaxBatchAge{5};
+    static constexpr int kCheckpointFrames = 1000;
     // Batches committed (or failed) so far: tests and metrics see how writes were joined.
     std::uint64_t batches() const { return batches_done_.load(); }
 
@@ -86,6 +93,15 @@ class SqliteStore final : public Store {
     bool stopping_ = false;
     std::atomic<std::uint64_t> batches_done_{0};
     std::thread writer_thread_;
+
+    void checkpointer_loop();
+    static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
+    std::unique_ptr<Connection> checkpointer_;  // the checkpointer thread's own
+    std::mutex checkpoint_mutex_;                // guards the two below
+    std::condition_variable checkpoint_wanted_;
+    bool checkpoint_due_ = false;
+    bool checkpointer_stopping_ = false;
+    std::thread checkpointer_thread_;
 
     std::mutex readers_mutex_;  // guards readers_
     std::condition_variable reader_available_;
