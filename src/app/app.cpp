@@ -177,10 +177,9 @@ App::~App() {
 
 void App::add_routes() {
     http::add_self_service_routes(
-        *server_,
-        http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
-                              credentials_.get(), facebook_sign_in_.get(), accounts_.get(),
-                              recovery_.get()});
+        *server_, http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
+                                        credentials_.get(), facebook_sign_in_.get(),
+                                        accounts_.get(), recovery_.get()});
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(
         *server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_, *audit_,

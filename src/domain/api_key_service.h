@@ -66,9 +66,9 @@ class ApiKeyService {
     const SecurityEvents& events_;
     std::optional<storage::ApiKeyRecord> ephemeral_;
 
-    std::shared_mutex cache_mutex_;  // guards the members below
+    std::shared_mutex cache_mutex_;                                  // guards the members below
     std::unordered_map<std::string, storage::ApiKeyRecord> cached_;  // by key hash, live only
-    std::int64_t generation_ = -1;  // of what cached_ holds; -1: not read yet
+    std::int64_t generation_ = -1;         // of what cached_ holds; -1: not read yet
     std::atomic<std::uint64_t> epoch_{0};  // counts this process's revocations
     std::chrono::steady_clock::time_point checked_at_{};
 };

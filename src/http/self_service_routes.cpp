@@ -56,9 +56,8 @@ class Routes {
     // The bearer, who must be the contact named in the path ("me" names oneself). The
     // bearer may come without api_key (http/api_auth.h).
     domain::Bearer owner(const httplib::Request& req, Limit limit = Limit::None) const {
-        return owner(req, limit, [this](const std::string& token) {
-            return d_.profiles.authenticate(token);
-        });
+        return owner(req, limit,
+                     [this](const std::string& token) { return d_.profiles.authenticate(token); });
     }
     // With the verifier to use: one that reads more in the same transaction.
     domain::Bearer owner(const httplib::Request& req, Limit limit,

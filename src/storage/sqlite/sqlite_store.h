@@ -97,7 +97,7 @@ class SqliteStore final : public Store {
     void checkpointer_loop();
     static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
     std::unique_ptr<Connection> checkpointer_;  // the checkpointer thread's own
-    std::mutex checkpoint_mutex_;                // guards the two below
+    std::mutex checkpoint_mutex_;               // guards the two below
     std::condition_variable checkpoint_wanted_;
     bool checkpoint_due_ = false;
     bool checkpointer_stopping_ = false;
