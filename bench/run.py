@@ -17,6 +17,7 @@ each pending code is validated once, and each wrk thread gets its own share.
 import argparse
 import concurrent.futures
 import http.client
+import itertools
 import json
 import os
 import re
@@ -227,17 +228,23 @@ def sign_in(server, pairs, workers=16):
         return [r for r in pool.map(one, pairs) if r]
 
 
+TOP_UPS = itertools.count()
+
+
 def codes_for(server, needed, threads):
-    """At least `needed` pending codes: tops up by registering (not measured) when short."""
+    """At least `needed` pending codes: tops up by registering (not measured) when short.
+    Each top-up registers numbers of its own: a number registered before gets no code."""
     codes = server.pending_codes()
-    n = 0
-    while len(codes) < needed and n < 5:
+    tries = 0
+    while len(codes) < needed and tries < 5:
         short = needed - len(codes)
         wrk(server, "register.lua", "/", 64, threads, max(2, min(60, short // 500 + 1)),
-            {"BENCH_KEY": server.public_key, "BENCH_OFFSET": str(700000 + n * 50000)})
+            {"BENCH_KEY": server.public_key, "BENCH_OFFSET": str(600000 + next(TOP_UPS) * 40000)})
         server.wait_outbox_drained()
         codes = server.pending_codes()
-        n += 1
+        tries += 1
+    if len(codes) < needed:
+        sys.exit(f"could not issue {needed} codes to validate (have {len(codes)})")
     return codes
 
 
@@ -370,7 +377,7 @@ def paced(server, connections, per_connection, gap=0.1):
     GET me paced `gap` s apart: the slowest answer says whether any connection waits."""
     import asyncio
     status, body = server.call("POST", "/self-service/v1/contacts/validate-otp",
-                               dict(zip(("auth_otp", "code"), server.pending_codes()[0])),
+                               dict(zip(("auth_otp", "code"), codes_for(server, 1, 1)[0])),
                                key=server.public_key)
     token = body["access_token"]
     request = (f"GET /self-service/v1/contacts/me HTTP/1.1\r\nHost: bench\r\n"
