@@ -20,7 +20,7 @@ SignedIn AccountService::sign_in_as_guest(const ClientInfo& client) const {
     return store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         storage::ContactRecord contact;
-        contact.id = crypto::uuid_v4();
+        contact.id = crypto::uuid_v7();
         contact.is_guest = true;
         contact.created_at = now;
         contact.updated_at = now;

@@ -29,7 +29,7 @@ CreatedApiKey ApiKeyService::create(ApiKeyType type, const std::string& name,
     CreatedApiKey created;
     created.key = (is_public ? "pk_" : "sk_") + crypto::random_token(32);
     auto& r = created.record;
-    r.id = crypto::uuid_v4();
+    r.id = crypto::uuid_v7();
     r.name = name.empty() ? (is_public ? "public" : "secret") : name;
     r.key_type = is_public ? "public" : "secret";
     r.key_hash = hash_key(created.key);

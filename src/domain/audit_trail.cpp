@@ -10,7 +10,7 @@ void AuditTrail::record(storage::Repositories& repos, const Actor& actor, const 
                         const char* entity_type, const std::string& entity_id,
                         const nlohmann::json& detail) const {
     storage::AuditRecord entry;
-    entry.id = crypto::uuid_v4();
+    entry.id = crypto::uuid_v7();
     entry.api_key_id = actor.api_key_id;
     entry.action = action;
     entry.entity_type = entity_type;

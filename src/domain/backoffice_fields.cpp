@@ -21,7 +21,7 @@ bool is_valid_entity_id(const std::string& id) {
 }
 
 std::string id_or_generate(const std::optional<std::string>& id, const std::string& field) {
-    if (!id) return crypto::uuid_v4();
+    if (!id) return crypto::uuid_v7();
     if (!is_valid_entity_id(*id)) {
         throw invalid_value(field + " must be 1 to 36 characters of A-Z, a-z, 0-9, '_' and '-'",
                             {field});

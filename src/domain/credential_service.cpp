@@ -403,7 +403,7 @@ AddedIdentity CredentialService::add_facebook(const Bearer& bearer, const Identi
         }
         require_room_for_identity(repos, contact.id);
         storage::IdentityRecord identity;
-        identity.id = crypto::uuid_v4();
+        identity.id = crypto::uuid_v7();
         identity.contact_id = contact.id;
         identity.provider = "FACEBOOK";
         identity.value = profile.user_id;

@@ -74,7 +74,7 @@ IssuedLink EmailLinkTokens::issue(storage::Repositories& repos, const LinkReques
     IssuedLink out;
     out.token = crypto::random_token(kTokenBytes);
     auto& r = out.record;
-    r.id = crypto::uuid_v4();
+    r.id = crypto::uuid_v7();
     r.token_hash = hash_of(out.token);
     r.purpose = request.purpose;
     r.destination = request.destination;

@@ -17,7 +17,7 @@ NewContact new_contact(const RegistrationInput& input, const std::optional<std::
                        const std::optional<std::string>& last_name, std::int64_t now) {
     auto extras = clean_profile_extras(input.middle_name, input.language_code, input.custom_fields);
     storage::ContactRecord contact;
-    contact.id = crypto::uuid_v4();
+    contact.id = crypto::uuid_v7();
     contact.title = clean(input.title);
     contact.first_name = first_name;
     contact.last_name = last_name;
@@ -40,7 +40,7 @@ void insert_contact(storage::Repositories& repos, const NewContact& contact) {
 storage::IdentityRecord new_identity(const std::string& contact_id, const Destination& destination,
                                      std::int64_t now) {
     storage::IdentityRecord identity;
-    identity.id = crypto::uuid_v4();
+    identity.id = crypto::uuid_v7();
     identity.contact_id = contact_id;
     identity.provider = destination.provider;
     identity.value = destination.key;

@@ -68,7 +68,9 @@ IssuedCode OtpService::issue(storage::Repositories& repos, const OtpRequest& req
     if (!is_fixed) check_limits(repos, request, now);
 
     storage::OtpRecord record;
-    record.id = crypto::random_token(18);
+    // The auth_otp names the code, it does not prove anything (the code does): time-ordered so
+    // that issuing appends to the codes' index, with 74 random bits it is still unguessable.
+    record.id = crypto::uuid_v7();
     record.channel = request.channel;
     record.destination = request.destination;
     record.purpose = request.purpose;

@@ -9,7 +9,7 @@ OutboxWriter::OutboxWriter(const Clock& clock, const MessageComposer& composer,
     : clock_(clock), composer_(composer), wake_(std::move(wake)) {}
 
 void OutboxWriter::insert(storage::Repositories& repos, storage::MessageRecord message) const {
-    message.id = crypto::uuid_v4();
+    message.id = crypto::uuid_v7();
     message.status = "PENDING";
     message.created_at = clock_.now();
     message.next_attempt_at = message.created_at;

@@ -65,7 +65,7 @@ void SecurityEvents::record(storage::Repositories& repos, const char* type,
         throw std::logic_error(std::string("unknown security event type ") + type);
     check_detail(detail);
     storage::SecurityEventRecord event;
-    event.id = crypto::uuid_v4();
+    event.id = crypto::uuid_v7();
     event.type = type;
     event.contact_id = contact_id;
     event.ip_address = bounded(client.ip_address, 64);

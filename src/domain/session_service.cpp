@@ -27,7 +27,7 @@ IssuedTokens SessionService::start(storage::Repositories& repos, const std::stri
                                    const std::string& method, const ClientInfo& client) const {
     const auto now = clock_.now();
     storage::SessionRecord session;
-    session.id = crypto::uuid_v4();
+    session.id = crypto::uuid_v7();
     session.contact_id = contact_id;
     session.auth_method = method;
     session.created_at = now;

@@ -25,7 +25,7 @@ std::string create_backoffice_contact(TestServer& server, const std::optional<st
                                       const std::optional<std::string>& phone) {
     return server.app().store().write([&](storage::Repositories& repos) {
         storage::ContactRecord contact;
-        contact.id = crypto::uuid_v4();
+        contact.id = crypto::uuid_v7();
         contact.first_name = "Claire";
         contact.last_name = "Claimant";
         contact.email = email;

@@ -1,9 +1,12 @@
 // crypto: the CSPRNG helpers, SHA-256/HMAC against published vectors, constant-time
 // comparison.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <regex>
 #include <set>
 #include <string>
@@ -88,16 +91,59 @@ TEST_SUITE("crypto") {
         CHECK(random_token() != random_token());
     }
 
-    TEST_CASE("crypto::uuid_v4 is a canonical lowercase version-4 RFC 4122 UUID") {
+    TEST_CASE("crypto::random_bytes: a forked child never draws the bytes its parent draws next") {
+        // Small draws come from a per-thread block; the child must not reuse the parent's copy.
+        (void)random_bytes(16);
+        int pipe_fds[2];
+        REQUIRE(::pipe(pipe_fds) == 0);
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            const auto child = random_bytes(16);
+            const auto written = ::write(pipe_fds[1], child.data(), child.size());
+            ::_exit(written == 16 ? 0 : 1);
+        }
+        const auto parent = random_bytes(16);
+        std::string child(16, '\0');
+        const auto got = ::read(pipe_fds[0], child.data(), child.size());
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ::close(pipe_fds[0]);
+        ::close(pipe_fds[1]);
+        REQUIRE(got == 16);
+        CHECK(WIFEXITED(status));
+        CHECK(child != parent);
+        // Large draws bypass the block and still differ.
+        CHECK(random_bytes(100) != random_bytes(100));
+        CHECK(random_bytes(100).size() == 100);
+    }
+
+    TEST_CASE("crypto::uuid_v7 is a canonical lowercase version-7 UUID, time-ordered and unique") {
         const std::regex shape(
-            "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+            "^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+        const auto now_ms = [] {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        };
+        const auto before = now_ms();
         std::set<std::string> seen;
+        std::string previous_time;
         for (int i = 0; i < 500; ++i) {
-            const auto id = uuid_v4();
+            const auto id = uuid_v7();
             CAPTURE(id);
             CHECK(std::regex_match(id, shape));
+            // Unix milliseconds, then sub-millisecond time after the version digit.
+            const std::string time = id.substr(0, 8) + id.substr(9, 4) + id.substr(15, 3);
+            CHECK(time >= previous_time);
+            previous_time = time;
             seen.insert(id);
         }
+        const auto after = now_ms();
+        const auto stamped =
+            static_cast<long long>(std::stoull(previous_time.substr(0, 12), nullptr, 16));
+        CHECK(stamped >= before);
+        CHECK(stamped <= after);
         CHECK(seen.size() == 500);
     }
 
