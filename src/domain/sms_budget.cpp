@@ -3,6 +3,9 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <list>
+#include <optional>
+
 #include "util/countries.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -15,8 +18,32 @@ using i18n::phonenumbers::PhoneNumberUtil;
 SmsBudget::SmsBudget(const Clock& clock, SmsPolicy policy)
     : clock_(clock), policy_(std::move(policy)) {}
 
+namespace {
+
+// The region of the calling code that starts an E.164 number when that code belongs to one
+// region only (most do): GetRegionCodeForNumber answers exactly that without looking at the
+// rest, and parsing is most of the cost of a budget check on the writer thread.
+std::optional<std::string> sole_region(const PhoneNumberUtil& util, const std::string& e164) {
+    if (e164.size() < 2 || e164[0] != '+') return std::nullopt;
+    int code = 0;
+    // Calling codes are 1-3 digits and prefix-free: the first that is known is the one.
+    for (std::size_t i = 1; i <= 3 && i < e164.size(); ++i) {
+        if (e164[i] < '0' || e164[i] > '9') return std::nullopt;
+        code = code * 10 + (e164[i] - '0');
+        std::list<std::string> regions;
+        util.GetRegionCodesForCountryCallingCode(code, &regions);
+        if (regions.empty()) continue;
+        if (regions.size() == 1) return regions.front();
+        return std::nullopt;  // shared (+1, +7, +44…): the number's digits decide
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::string SmsBudget::country_of(const std::string& e164) {
     const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+    if (auto region = sole_region(util, e164)) return alpha3_from_alpha2(*region).value_or(*region);
     PhoneNumber parsed;
     if (util.Parse(e164, "ZZ", &parsed) != PhoneNumberUtil::NO_PARSING_ERROR) return "ZZ";
     std::string region;
