@@ -94,11 +94,14 @@ App::App(Config config, const Clock& clock) : config_(std::move(config)), clock_
         domain::EmailLinkPolicy{config_.public_base_url(), config_.reset_ttl, 86400,
                                 config_.otp_resend_interval, config_.otp_max_per_hour,
                                 config_.otp_max_per_day});
-    credentials_ = std::make_unique<domain::CredentialService>(
-        *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_,
+    password_sign_in_ = std::make_unique<domain::PasswordSignIn>(
+        *store_, clock_, *sessions_, *hasher_,
         domain::SignInBackoff{config_.password_free_failures, config_.password_backoff_max,
                               config_.password_max_failures_per_hour},
-        *events_, facebook_.get(), config_.max_identities_per_contact, email_links_.get());
+        *events_);
+    credentials_ = std::make_unique<domain::CredentialService>(
+        *store_, clock_, *otps_, *sessions_, *outbox_, *hasher_, *password_sign_in_, *events_,
+        facebook_.get(), config_.max_identities_per_contact, email_links_.get());
     recovery_ = std::make_unique<domain::AccountRecovery>(*store_, clock_, *email_links_,
                                                           *sessions_, *outbox_, *hasher_, *events_);
     facebook_sign_in_ = std::make_unique<domain::FacebookSignIn>(*store_, clock_, *sessions_,
@@ -178,8 +181,8 @@ App::~App() {
 void App::add_routes() {
     http::add_self_service_routes(
         *server_, http::SelfServiceDeps{*auth_, *profiles_, *api_keys_, *addresses_, limiter_.get(),
-                                        credentials_.get(), facebook_sign_in_.get(),
-                                        accounts_.get(), recovery_.get()});
+                                        credentials_.get(), password_sign_in_.get(),
+                                        facebook_sign_in_.get(), accounts_.get(), recovery_.get()});
     http::add_message_routes(*server_, http::MessageRoutesDeps{*messages_, *api_keys_});
     http::add_backoffice_routes(
         *server_, http::BackOfficeDeps{*backoffice_contacts_, *backoffice_organisations_, *audit_,

@@ -23,6 +23,7 @@
 #include "domain/message_service.h"
 #include "domain/otp_service.h"
 #include "domain/outbox_writer.h"
+#include "domain/password_sign_in.h"
 #include "domain/profile_service.h"
 #include "domain/purge_service.h"
 #include "domain/request_limiter.h"
@@ -95,6 +96,7 @@ class App {
     std::unique_ptr<crypto::PasswordHasher> hasher_;
     std::unique_ptr<domain::FacebookVerifier> facebook_;    // null unless configured
     std::unique_ptr<domain::EmailLinkTokens> email_links_;  // reset and verification links
+    std::unique_ptr<domain::PasswordSignIn> password_sign_in_;
     std::unique_ptr<domain::CredentialService> credentials_;
     std::unique_ptr<domain::FacebookSignIn> facebook_sign_in_;
     std::unique_ptr<domain::AccountRecovery> recovery_;

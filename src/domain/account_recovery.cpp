@@ -1,7 +1,7 @@
 #include "domain/account_recovery.h"
 
 #include "domain/contact_points.h"
-#include "domain/credential_service.h"
+#include "domain/password_sign_in.h"
 #include "domain/identity_proof.h"
 #include "domain/password_policy.h"
 #include "util/error.h"

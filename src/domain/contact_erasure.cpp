@@ -1,6 +1,6 @@
 #include "domain/contact_erasure.h"
 
-#include "domain/credential_service.h"
+#include "domain/password_sign_in.h"
 
 namespace contactd::domain {
 

@@ -1,9 +1,5 @@
 #include "domain/credential_service.h"
 
-#include <algorithm>
-
-#include "crypto/digest.h"
-#include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "domain/contact_points.h"
 #include "domain/new_records.h"
@@ -15,30 +11,10 @@
 namespace contactd::domain {
 namespace {
 
-constexpr std::int64_t kHour = 3600;
-
 // An identity added to a contact and not yet proven: it signs nobody in and holds
 // nothing against anyone else.
 bool is_pending(const storage::IdentityRecord& i) {
     return i.requires_verification && !i.is_verified;
-}
-
-// An added EMAIL+password identity signs in at once, unproven, as a sign-up with a
-// password does (the contract's "Added credentials sign in at once").
-bool signs_in_with_password(const storage::IdentityRecord& i) {
-    return i.provider == "EMAIL" && i.password_hash.has_value();
-}
-
-std::string failure_key(const std::string& email_key) {
-    return sign_in_failure_key(email_key);
-}
-
-Error wrong_credentials() {
-    return not_authenticated("The email or password is not correct");
-}
-
-Error too_many_tries(std::int64_t wait) {
-    return rate_limited("Too many failed sign-ins for this account; try again later", wait);
 }
 
 Error password_needs_email() {
@@ -57,94 +33,26 @@ storage::ContactRecord require_contact(storage::Repositories& repos, const std::
 
 }  // namespace
 
-std::string sign_in_failure_key(const std::string& email_key) {
-    return crypto::to_hex(crypto::sha256("EMAIL:" + email_key));
-}
-
-struct CredentialService::Reservation {
-    std::string try_id;
-    std::optional<storage::IdentityRecord> identity;
-};
-
 CredentialService::CredentialService(storage::Store& store, const Clock& clock,
                                      const OtpService& otps, const SessionService& sessions,
                                      const OutboxWriter& outbox,
-                                     const crypto::PasswordHasher& hasher, SignInBackoff backoff,
-                                     const SecurityEvents& events, const FacebookVerifier* facebook,
-                                     int max_identities, const EmailLinkTokens* links)
+                                     const crypto::PasswordHasher& hasher,
+                                     const PasswordSignIn& passwords, const SecurityEvents& events,
+                                     const FacebookVerifier* facebook, int max_identities,
+                                     const EmailLinkTokens* links)
     : store_(store),
       clock_(clock),
       otps_(otps),
       sessions_(sessions),
       outbox_(outbox),
       hasher_(hasher),
-      backoff_(backoff),
+      passwords_(passwords),
       events_(events),
       facebook_(facebook),
       max_identities_(max_identities),
       links_(links) {}
 
-// ---- backoff ----
-
-std::int64_t CredentialService::wait_before_try(storage::Repositories& repos,
-                                                const std::string& key_hash,
-                                                std::int64_t now) const {
-    const auto window = repos.sign_in_failures().since(key_hash, now - kHour + 1);
-    if (window.count >= std::min(backoff_.max_failures_per_hour, 100)) {
-        return std::max<std::int64_t>(1, window.oldest + kHour - now);
-    }
-    if (window.count >= backoff_.free_failures && backoff_.max_delay > 0) {
-        const int doublings = window.count - backoff_.free_failures;
-        const std::int64_t delay =
-            doublings >= 30
-                ? backoff_.max_delay
-                : std::min<std::int64_t>(backoff_.max_delay, std::int64_t{1} << doublings);
-        if (window.newest + delay > now) return window.newest + delay - now;
-    }
-    return 0;
-}
-
-// Counts a try before it is checked (as codes are), so that a burst of concurrent tries
-// cannot slip past the backoff. The row is removed again only when the check could not
-// run at all; a success clears the name's rows.
-CredentialService::Reservation CredentialService::reserve_try(
-    const std::string& key_hash, const std::optional<std::string>& email_key) {
-    return store_.write([&](storage::Repositories& repos) {
-        const auto now = clock_.now();
-        repos.sign_in_failures().prune(now - kHour);
-        if (const auto wait = wait_before_try(repos, key_hash, now); wait > 0)
-            throw too_many_tries(wait);
-        storage::SignInFailureRecord failure;
-        failure.id = crypto::random_token(16);
-        failure.key_hash = key_hash;
-        failure.failed_at = now;
-        repos.sign_in_failures().insert(failure);
-        Reservation reservation{failure.id, std::nullopt};
-        if (email_key) reservation.identity = repos.identities().find_by_value("EMAIL", *email_key);
-        return reservation;
-    });
-}
-
-void CredentialService::release_try(const std::string& try_id) {
-    store_.write([&](storage::Repositories& repos) { repos.sign_in_failures().remove(try_id); });
-}
-
-void CredentialService::record_failure(const std::string& key_hash,
-                                       const std::optional<std::string>& contact_id,
-                                       const ClientInfo& client, const char* reason) {
-    // The try itself was counted (and committed) before it was checked; this records how
-    // it ended. Never the name typed: it may be a password typed in the wrong field.
-    store_.write([&](storage::Repositories& repos) {
-        events_.record(repos, security_event::kSignInFailed, contact_id, client,
-                       {{"method", auth_method::kPassword}, {"reason", reason}});
-        if (const auto wait = wait_before_try(repos, key_hash, clock_.now()); wait > 0) {
-            events_.record(repos, security_event::kLockedOut, contact_id, client,
-                           {{"what", "PASSWORD"}, {"retry_after", wait}});
-        }
-    });
-}
-
-// ---- sign-up and sign-in ----
+// ---- sign-up ----
 
 SignedIn CredentialService::register_contact(const RegistrationInput& input,
                                              const ClientInfo& client) {
@@ -185,58 +93,6 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
     });
     outbox_.wake();
     return signed_in;
-}
-
-SignedIn CredentialService::sign_in(const std::string& username, const std::string& password,
-                                    const ClientInfo& client) {
-    const auto email = normalize_email(username, "username");
-    const auto key_hash = failure_key(email.key);
-    const auto reservation = reserve_try(key_hash, email.key);
-
-    // The same work whoever asks: one argon2id verification, real or dummy.
-    const auto normalized = crypto::normalize_password(password);
-    const bool checkable = reservation.identity && signs_in_with_password(*reservation.identity) &&
-                           normalized && utf8_length(*normalized).value_or(0) <= kPasswordMaxLength;
-    bool right = false;
-    try {
-        if (checkable) {
-            right = hasher_.verify(*reservation.identity->password_hash, *normalized);
-        } else {
-            hasher_.verify_dummy(normalized.value_or(password));
-        }
-    } catch (const Error&) {
-        release_try(reservation.try_id);  // the gate was full: nothing was checked
-        throw;
-    }
-    if (!right) {
-        // The counted try stays.
-        record_failure(
-            key_hash,
-            reservation.identity ? std::optional(reservation.identity->contact_id) : std::nullopt,
-            client, "WRONG_CREDENTIALS");
-        throw wrong_credentials();
-    }
-
-    std::optional<std::string> rehashed;
-    if (hasher_.needs_rehash(*reservation.identity->password_hash)) {
-        try {
-            rehashed = hasher_.hash(*normalized);
-        } catch (const Error&) {
-            // Busy: upgrade another time.
-        }
-    }
-    return store_.write([&](storage::Repositories& repos) {
-        const auto identity = repos.identities().find(reservation.identity->id);
-        // Changed meanwhile (a new password, a removed identity): this one no longer holds.
-        if (!identity || identity->password_hash != reservation.identity->password_hash ||
-            !signs_in_with_password(*identity)) {
-            throw wrong_credentials();
-        }
-        repos.sign_in_failures().clear(key_hash);
-        if (rehashed) repos.identities().set_password_hash(identity->id, rehashed);
-        return load_signed_in(
-            repos, sessions_.start(repos, identity->contact_id, auth_method::kPassword, client));
-    });
 }
 
 // ---- identities ----
@@ -331,26 +187,9 @@ AddedIdentity CredentialService::change_password(const Bearer& bearer,
                    clock_.now() - session->created_at <= kRecentCodeSignIn;
         });
         if (current_password) {
-            // Checked like a sign-in, and counted toward the same backoff: a stolen access
-            // token must not become a way to guess the password.
-            const auto key_hash = failure_key(identity.value);
-            const auto reservation = reserve_try(key_hash, std::nullopt);
-            const auto normalized = crypto::normalize_password(*current_password);
-            bool right = false;
-            try {
-                if (identity.password_hash && normalized) {
-                    right = hasher_.verify(*identity.password_hash, *normalized);
-                } else {
-                    hasher_.verify_dummy(normalized.value_or(*current_password));
-                }
-            } catch (const Error&) {
-                release_try(reservation.try_id);
-                throw;
-            }
-            if (!right) {
-                record_failure(key_hash, identity.contact_id, client, "WRONG_CURRENT_PASSWORD");
+            if (!passwords_.check_current(identity, *current_password, client,
+                                          "WRONG_CURRENT_PASSWORD"))
                 throw forbidden("The current password is not correct");
-            }
         } else if (!recent_code_sign_in) {
             throw forbidden(
                 "Changing the password needs the current password (current_password), or a sign-in "
@@ -370,7 +209,7 @@ AddedIdentity CredentialService::change_password(const Bearer& bearer,
         repos.identities().set_password_hash(current->id, password_hash);
         AddedIdentity out{current->id, std::nullopt};
         if (usable) {
-            repos.sign_in_failures().clear(failure_key(current->value));
+            repos.sign_in_failures().clear(sign_in_failure_key(current->value));
             sessions_.revoke_all(repos, bearer.contact_id, client, "PASSWORD_CHANGED",
                                  bearer.session_id);
             outbox_.queue_notice(repos, "EMAIL", current->value, MessageKind::PasswordSet, contact);

@@ -1,18 +1,12 @@
 #pragma once
-// Passwords and identities: sign-up with an email and a password, password sign-in with
-// per-account backoff, and a signed-in contact adding identities or changing its password.
+// Passwords and identities: sign-up with an email and a password, and a signed-in contact
+// adding identities or changing its password.
 //
 // Rules (issue 3; the contract's register, authenticate and POST /contacts/{id}/identities):
 // - Sign-up with EMAIL and a password signs in at once; the identity and the contact stay
 //   unverified until the code sent to the email is validated.
-// - Password sign-in answers the same (Error(NotAuthenticated), one message) for an
-//   unknown email, an identity without a password and a wrong password, after one
-//   argon2id verification in every case. Each try is counted before it is checked,
-//   per sign-in name whether or not anyone has it: after `free_failures` failures in
-//   an hour each further try waits 1, 2, 4, ... up to `max_delay` seconds after the
-//   last, and never more than `max_failures_per_hour` (at most 100) are checked in an
-//   hour. During a wait every try, the right password too, gets the same 429 with
-//   Retry-After, without being checked. A success forgets the failures.
+// - Password sign-in, and the current password a change may be proven with, are
+//   domain/password_sign_in.h.
 // - An identity added to an existing contact (requires_verification) is unproven until the
 //   code sent to it is validated. An EMAIL+password one signs in with its password at
 //   once (CRM.COM apps add credentials and sign in with them in the next call), with
@@ -38,15 +32,10 @@
 #include "domain/auth_service.h"
 #include "domain/email_link_tokens.h"
 #include "domain/facebook.h"
+#include "domain/password_sign_in.h"
 #include "storage/store.h"
 
 namespace contactd::domain {
-
-struct SignInBackoff {
-    int free_failures = 5;
-    std::int64_t max_delay = 900;     // seconds
-    int max_failures_per_hour = 100;  // a hard cap, whatever the delays
-};
 
 // POST /contacts/{id}/identities: the identity, and proof for a password change.
 struct IdentityAddition {
@@ -59,10 +48,6 @@ struct AddedIdentity {
     std::optional<OtpChallenge> challenge;  // set when a code was sent to prove it
 };
 
-// The key under which password failures for the sign-in name `email_key` (a lower-cased
-// email) are counted: a hash, so that nobody's typing is kept in clear.
-std::string sign_in_failure_key(const std::string& email_key);
-
 class CredentialService {
   public:
     static constexpr std::int64_t kRecentCodeSignIn = 600;  // seconds
@@ -71,17 +56,12 @@ class CredentialService {
     // `links`, when given, puts a verification link beside the code of the sign-up email.
     CredentialService(storage::Store& store, const Clock& clock, const OtpService& otps,
                       const SessionService& sessions, const OutboxWriter& outbox,
-                      const crypto::PasswordHasher& hasher, SignInBackoff backoff,
+                      const crypto::PasswordHasher& hasher, const PasswordSignIn& passwords,
                       const SecurityEvents& events, const FacebookVerifier* facebook = nullptr,
                       int max_identities = 10, const EmailLinkTokens* links = nullptr);
 
     // EMAIL identity with a password. Error(AlreadyExists) if the email is anyone's.
     SignedIn register_contact(const RegistrationInput& input, const ClientInfo& client);
-
-    // Error(NotAuthenticated) for a wrong email or password, Error(RateLimited) during
-    // a backoff or when the hashing gate is full.
-    SignedIn sign_in(const std::string& username, const std::string& password,
-                     const ClientInfo& client);
 
     AddedIdentity add_identity(const Bearer& bearer, const IdentityAddition& addition,
                                const ClientInfo& client);
@@ -96,16 +76,6 @@ class CredentialService {
                              const ClientInfo& client);
 
   private:
-    struct Reservation;
-    Reservation reserve_try(const std::string& key_hash,
-                            const std::optional<std::string>& email_key);
-    void release_try(const std::string& try_id);
-    // Records SIGN_IN_FAILED for a checked wrong password, and LOCKED_OUT when the
-    // account must now wait before its next try.
-    void record_failure(const std::string& key_hash, const std::optional<std::string>& contact_id,
-                        const ClientInfo& client, const char* reason);
-    std::int64_t wait_before_try(storage::Repositories& repos, const std::string& key_hash,
-                                 std::int64_t now) const;
     AddedIdentity change_password(const Bearer& bearer, const storage::IdentityRecord& identity,
                                   const std::string& new_password,
                                   const std::optional<std::string>& current_password,
@@ -130,7 +100,7 @@ class CredentialService {
     const SessionService& sessions_;
     const OutboxWriter& outbox_;
     const crypto::PasswordHasher& hasher_;
-    const SignInBackoff backoff_;
+    const PasswordSignIn& passwords_;
     const SecurityEvents& events_;
     const FacebookVerifier* facebook_;
     const int max_identities_;

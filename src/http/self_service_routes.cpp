@@ -121,6 +121,11 @@ class Routes {
         return *d_.credentials;
     }
 
+    domain::PasswordSignIn& passwords() const {
+        if (!d_.passwords) throw std::logic_error("the password sign-in service is not wired");
+        return *d_.passwords;
+    }
+
     domain::FacebookSignIn& facebook() const {
         if (!d_.facebook) throw std::logic_error("the Facebook sign-in service is not wired");
         return *d_.facebook;
@@ -147,7 +152,7 @@ class Routes {
                 throw invalid_value("A password goes with an EMAIL identity", {"password"});
             if (!identity.email) throw missing_value("username");
             send_session(res, 200,
-                         credentials().sign_in(*identity.email, *identity.password, client(req)));
+                         passwords().sign_in(*identity.email, *identity.password, client(req)));
             return;
         }
         send_json(res, 200,

@@ -1,10 +1,11 @@
 #pragma once
-#include "domain/account_service.h"
 #include "domain/account_recovery.h"
+#include "domain/account_service.h"
 #include "domain/api_key_service.h"
 #include "domain/auth_service.h"
 #include "domain/credential_service.h"
 #include "domain/facebook_sign_in.h"
+#include "domain/password_sign_in.h"
 #include "domain/profile_service.h"
 #include "domain/request_limiter.h"
 #include "http/client_address.h"
@@ -20,9 +21,10 @@ struct SelfServiceDeps {
     // Per client address on every endpoint that sends a message or checks a secret; null
     // when CONTACTD_RATE_LIMITS is off.
     domain::RequestLimiter* limiter;
-    domain::CredentialService* credentials = nullptr;  // passwords and added identities
+    domain::CredentialService* credentials = nullptr;  // password sign-ups, added identities
+    domain::PasswordSignIn* passwords = nullptr;       // password sign-in
     domain::FacebookSignIn* facebook = nullptr;
-    domain::AccountService* accounts = nullptr;  // guests and self-deletion
+    domain::AccountService* accounts = nullptr;   // guests and self-deletion
     domain::AccountRecovery* recovery = nullptr;  // password reset and email verification
 };
 

@@ -78,7 +78,7 @@ class IdentityRepository {
     virtual bool remove(const std::string& id) = 0;
 };
 
-// Counted password tries per sign-in name, for backoff (domain/credential_service.h).
+// Counted password tries per sign-in name, for backoff (domain/password_sign_in.h).
 class SignInFailureRepository {
   public:
     virtual ~SignInFailureRepository() = default;
