@@ -116,6 +116,11 @@ PasswordHasher::Slot PasswordHasher::acquire() const {
     return Slot(this);
 }
 
+void PasswordHasher::refuse_if_full() const {
+    std::lock_guard lock(mutex_);
+    if (running_ >= options_.max_concurrent && waiting_ >= options_.max_waiting) throw busy();
+}
+
 void PasswordHasher::release() const {
     {
         std::lock_guard lock(mutex_);

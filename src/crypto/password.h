@@ -66,6 +66,11 @@ class PasswordHasher {
     // for an unknown account, so that its answer takes as long as a wrong password.
     void verify_dummy(std::string_view password) const;
 
+    // Throws the gate's Error(RateLimited) when a hash or verify asked now would be refused
+    // at once (every slot running, the queue full), so that a caller can refuse before it
+    // writes anything for the try. Advisory: the gate itself still decides.
+    void refuse_if_full() const;
+
     // True when `phc` was made with other parameters than the current ones.
     bool needs_rehash(std::string_view phc) const;
 

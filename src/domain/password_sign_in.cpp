@@ -59,6 +59,7 @@ SignedIn PasswordSignIn::sign_in(const std::string& username, const std::string&
                                  const ClientInfo& client) const {
     const auto email = normalize_email(username, "username");
     const auto key_hash = sign_in_failure_key(email.key);
+    hasher_.refuse_if_full();  // a flood beyond the gate costs no writes
     const auto reservation = reserve_try(key_hash, email.key);
     const auto& identity = reservation.identity;
     const bool has_password = identity && signs_in_with_password(*identity);
@@ -93,6 +94,7 @@ bool PasswordSignIn::check_current(const storage::IdentityRecord& identity,
                                    const std::string& password, const ClientInfo& client,
                                    const char* reason) const {
     const auto key_hash = sign_in_failure_key(identity.value);
+    hasher_.refuse_if_full();
     const auto reservation = reserve_try(key_hash, std::nullopt);
     return check(reservation, key_hash, identity.password_hash, password, identity.contact_id,
                  client, reason)

@@ -13,7 +13,7 @@
 //   the right password too, gets the same 429 with Retry-After, without being checked.
 //   A success forgets the failures.
 // - A try that could not be checked at all (the hashing gate was full: Error(RateLimited))
-//   is not counted.
+//   is not counted; one that meets a full gate is refused before anything is written.
 // Argon2 runs outside storage transactions: it takes tens of milliseconds and writes are
 // serialized. Thread-safe.
 #include <cstdint>

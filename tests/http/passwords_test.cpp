@@ -3,6 +3,8 @@
 // no password at rest.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/sqlite/sqlite_store.h"
 #include "support/password_helpers.h"
 #include "support/self_service_helpers.h"
 #include "support/test_server.h"
@@ -392,6 +395,47 @@ TEST_SUITE("http::passwords") {
         CHECK(unauthorized > 0);
         CHECK(server.app().password_hasher().peak_concurrent() <= 2);
         CHECK(median(health) < 1.0);
+    }
+
+    TEST_CASE("passwords: a sign-in that meets a full hashing gate is refused and writes nothing") {
+        // One hash at a time, room for 16 / 4 = 4 to wait.
+        TestServer server([](Config& c) { c.password_hash_concurrency = 1; });
+        sign_up_with_password(server, "gated@example.com", kPassword);
+        const auto& hasher = server.app().password_hasher();
+        auto held = hasher.acquire();
+        // Four waiters fill the queue; each gives up after the gate's wait.
+        std::vector<std::thread> waiters;
+        std::atomic<int> gave_up{0};
+        for (int i = 0; i < 4; ++i) {
+            waiters.emplace_back([&] {
+                try {
+                    (void)hasher.acquire();
+                } catch (const Error&) {
+                    ++gave_up;
+                }
+            });
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        const auto count_rows = [&](const char* sql) {
+            SQLite::Database db(server.db_path().string(), SQLite::OPEN_READONLY);
+            return db.execAndGet(sql).getInt();
+        };
+        const int failures_before = count_rows("SELECT count(*) FROM sign_in_failures");
+        const int events_before = count_rows("SELECT count(*) FROM security_events");
+        // Counting a try and uncounting it would be two transactions per refusal; the
+        // dispatcher delivering the sign-up's email may take one or two meanwhile.
+        const auto& store = dynamic_cast<storage::sqlite::SqliteStore&>(server.app().store());
+        const auto batches_before = store.batches();
+        for (int i = 0; i < 5; ++i) {
+            const auto refused = authenticate(server, "gated@example.com", kPassword);
+            check_error(refused, 429);
+            CHECK(refused->get_header_value("Retry-After") == "1");
+        }
+        CHECK(store.batches() - batches_before < 5);
+        CHECK(count_rows("SELECT count(*) FROM sign_in_failures") == failures_before);
+        CHECK(count_rows("SELECT count(*) FROM security_events") == events_before);
+        for (auto& t : waiters) t.join();
+        CHECK(gave_up == 4);
     }
 
     TEST_CASE("passwords: no password is stored in plain text anywhere") {

@@ -106,6 +106,28 @@ TEST_SUITE("crypto::password") {
         CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
     }
 
+    TEST_CASE("password::refuse_if_full refuses only while every slot runs and the queue is full") {
+        PasswordHasher hasher(
+            PasswordHasherOptions{Argon2Params{1024, 1, 1}, 1, 0, std::chrono::seconds(10)});
+        CHECK_NOTHROW(hasher.refuse_if_full());
+        {
+            auto held = hasher.acquire();
+            try {
+                hasher.refuse_if_full();
+                FAIL("a full gate was not refused");
+            } catch (const Error& e) {
+                CHECK(e.kind() == ErrorKind::RateLimited);
+                CHECK(e.retry_after() == 1);
+            }
+        }
+        CHECK_NOTHROW(hasher.refuse_if_full());
+        // With room to wait, a held slot is not a full gate.
+        PasswordHasher queued(
+            PasswordHasherOptions{Argon2Params{1024, 1, 1}, 1, 1, std::chrono::seconds(10)});
+        auto held = queued.acquire();
+        CHECK_NOTHROW(queued.refuse_if_full());
+    }
+
     TEST_CASE("password::normalize_password applies NFC and refuses invalid UTF-8") {
         // "é" decomposed (e + U+0301) and precomposed (U+00E9) are one password.
         CHECK(normalize_password("caf\x65\xcc\x81").value() == "caf\xc3\xa9");
