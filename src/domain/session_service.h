@@ -1,7 +1,8 @@
 #pragma once
 // Sessions, their access tokens (HS256 JWTs) and refresh tokens.
 //
-// A refresh token is 256 random bits, stored only as its SHA-256, and spent when used:
+// A refresh token is its issue time (15 hex digits, for the index's sake) and 256 random
+// bits, stored only as that time and its SHA-256, and spent when used:
 // refresh() hands out its successor. Presenting a spent token again revokes the whole
 // session (RFC 9700 reuse detection), except within refresh_reuse_grace seconds of its
 // first use: then the answer is NotAuthenticated and nothing is revoked, so that an app

@@ -2,7 +2,9 @@
 // detection (RFC 9700), idle and absolute lifetimes, revocation of access tokens.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
@@ -78,21 +80,49 @@ TEST_SUITE("domain::session_service") {
         SessionFixture f;
         const auto tokens = f.start();
         CHECK(tokens.contact_id == "contact-1");
-        CHECK(tokens.refresh_token.size() == 43);
+        // 15 hex digits of issue time, then 43 characters (256 bits) of base64url.
+        REQUIRE(tokens.refresh_token.size() == 58);
+        CHECK(tokens.refresh_token.find_first_not_of("0123456789abcdef") >= 15);
         CHECK(tokens.access_expires_at == kStart + 900);
         const auto claims = f.jwt.verify(tokens.access_token, kStart);
         REQUIRE(claims.has_value());
         CHECK(claims->session_id == tokens.session_id);
         CHECK(claims->subject == "contact-1");
         CHECK(f.authenticate(tokens.access_token) == std::nullopt);
-        // Only the SHA-256 of the refresh token is stored.
+        // Only the time prefix and the SHA-256 of the refresh token are stored.
         f.store.read([&](storage::Repositories& repos) {
             CHECK_FALSE(repos.sessions().find_refresh_token(tokens.refresh_token).has_value());
             const auto row = repos.sessions().find_refresh_token(
+                tokens.refresh_token.substr(0, 15) +
                 crypto::to_hex(crypto::sha256(tokens.refresh_token)));
             REQUIRE(row.has_value());
             CHECK(row->session_id == tokens.session_id);
         });
+    }
+
+    TEST_CASE(
+        "session_service: refresh tokens sort by issue time, and ones from before still refresh") {
+        SessionFixture f;
+        const auto first = f.start();
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const auto second = f.start();
+        CHECK(first.refresh_token.substr(0, 15) < second.refresh_token.substr(0, 15));
+        // A token issued before the time prefix: 43 characters, stored as its SHA-256.
+        const std::string legacy = "legacy-refresh-token-0123456789abcdefghijkl";
+        REQUIRE(legacy.size() == 43);
+        f.store.write([&](storage::Repositories& repos) {
+            storage::RefreshTokenRecord record;
+            record.token_hash = crypto::to_hex(crypto::sha256(legacy));
+            record.session_id = first.session_id;
+            record.created_at = kStart;
+            record.expires_at = kStart + 3600;
+            repos.sessions().insert_refresh_token(record);
+        });
+        const auto refreshed = f.refresh(legacy);
+        REQUIRE(refreshed.has_value());
+        CHECK(refreshed->session_id == first.session_id);
+        CHECK(refreshed->refresh_token.size() == 58);
+        CHECK_FALSE(f.refresh(legacy).has_value());  // spent
     }
 
     TEST_CASE("session_service::refresh rotates: each token gives a new one and is spent") {
@@ -282,8 +312,9 @@ TEST_SUITE("domain::session_service") {
         const auto first = f.start();
         const auto second = f.refresh(first.refresh_token);
         REQUIRE(second.has_value());
-        f.store.write(
-            [&](storage::Repositories& repos) { f.sessions.revoke(repos, first.session_id, {}, "SIGN_OUT"); });
+        f.store.write([&](storage::Repositories& repos) {
+            f.sessions.revoke(repos, first.session_id, {}, "SIGN_OUT");
+        });
         const auto within = f.refresh(first.refresh_token);
         REQUIRE_FALSE(within.has_value());
         CHECK(within.error().kind() == ErrorKind::NotAuthenticated);
