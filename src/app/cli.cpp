@@ -92,6 +92,7 @@ int serve(const Arguments& args) {
     const Config config = load_config(config_flags(args));
     // One arena per core and one more (util/heap.h).
     heap::limit_arenas(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1);
+    heap::map_large_blocks(256 * 1024);
 
     // Signals are taken by one thread with sigwait; every other thread blocks them.
     sigset_t signals;

@@ -14,6 +14,14 @@ void limit_arenas(int arenas) {
 #endif
 }
 
+void map_large_blocks(std::size_t threshold_bytes) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold_bytes));
+#else
+    (void)threshold_bytes;
+#endif
+}
+
 void release_free() {
 #if defined(__GLIBC__)
     malloc_trim(0);
