@@ -3,11 +3,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
-#include <semaphore>
 #include <stdexcept>
 
 #include "storage/sqlite/migrator.h"
 #include "storage/sqlite/sqlite_repositories.h"
+#include "util/completion.h"
 #include "util/log.h"
 
 namespace contactd::storage::sqlite {
@@ -196,21 +196,21 @@ struct SqliteStore::PendingWrite {
     bool relaxed;
     std::string request_id;  // the writer thread logs under the request's id
     std::exception_ptr error;
-    std::binary_semaphore answered{0};
+    Completion answered;
 };
 
 void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
     // Run on the writer thread, it would wait for itself.
     if (std::this_thread::get_id() == writer_thread_.get_id())
         throw std::logic_error("a write inside a write");
-    PendingWrite pending{&work, relaxed, log::current_request_id(), nullptr};
+    PendingWrite pending{&work, relaxed, log::current_request_id(), nullptr, {}};
     {
         std::lock_guard lock(queue_mutex_);
         if (stopping_) throw std::runtime_error("the store is closing");
         queue_.push_back(&pending);
     }
     queued_.notify_one();
-    pending.answered.acquire();
+    pending.answered.wait();
     if (pending.error) std::rethrow_exception(pending.error);
 }
 
@@ -234,7 +234,7 @@ void SqliteStore::run_batch(PendingWrite& first) {
         ++batches_done_;  // before any member returns and looks
         for (auto* m : members) {
             if (error && !m->error) m->error = error;
-            m->answered.release();  // m may be gone from here on
+            m->answered.done();  // m may be gone from here on
         }
     };
     std::lock_guard writer_lock(writer_mutex_);
