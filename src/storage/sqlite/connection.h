@@ -23,8 +23,8 @@ class Connection final : public SQLite::Database {
   public:
     static constexpr std::size_t kMaxCached = 96;
 
-    Connection(const std::string& path, int flags, int busy_timeout_ms)
-        : SQLite::Database(path, flags, busy_timeout_ms) {}
+    Connection(const std::string& path, int flags, int busy_timeout_ms, const std::string& vfs = "")
+        : SQLite::Database(path, flags, busy_timeout_ms, vfs) {}
 
     class Lease {
       public:

@@ -7,6 +7,7 @@
 
 #include "storage/sqlite/migrator.h"
 #include "storage/sqlite/sqlite_repositories.h"
+#include "storage/sqlite/wal_write_vfs.h"
 #include "util/completion.h"
 #include "util/log.h"
 
@@ -106,7 +107,9 @@ SqliteStore::~SqliteStore() {
 std::unique_ptr<Connection> SqliteStore::open(bool read_only) const {
     const int flags =
         read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    auto db = std::make_unique<Connection>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs);
+    // Writers join their log writes (wal_write_vfs.h); readers write no log.
+    auto db = std::make_unique<Connection>(path_, flags | SQLite::OPEN_NOMUTEX, kBusyTimeoutMs,
+                                           read_only ? "" : wal_write_vfs());
     db->exec("PRAGMA foreign_keys = ON");
     if (!read_only) {
         db->exec("PRAGMA synchronous = FULL");
