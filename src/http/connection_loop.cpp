@@ -273,6 +273,11 @@ void ConnectionLoop::on_readable(std::uint64_t key) {
         if (n > 0) {
             if (c.state != Connection::State::Lingering)
                 c.in.append(buffer, static_cast<std::size_t>(n));
+            // Less than asked for: the socket had no more just now. Asking again would
+            // only hear EAGAIN, a system call per request; bytes arriving from here on
+            // (or the peer's close) fire the event again once the connection is re-armed
+            // (level-triggered).
+            if (static_cast<std::size_t>(n) < sizeof buffer) break;
             continue;
         }
         if (n == 0) {
