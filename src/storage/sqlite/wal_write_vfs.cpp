@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <type_traits>
+#include <utility>
 
 namespace contactd::storage::sqlite {
 namespace {
@@ -69,46 +71,24 @@ int wal_close(sqlite3_file* file) {
     return flushed != SQLITE_OK ? flushed : rc;
 }
 
-// Every other method: flush, then ask the real file.
-template <auto Method, class... Args>
-int flushed_then(sqlite3_file* file, Args... args) {
-    auto& f = wal(file);
-    if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-    return (f.real->pMethods->*Method)(f.real, args...);
-}
-
-int wal_read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-    return flushed_then<&sqlite3_io_methods::xRead>(file, data, amount, offset);
-}
-int wal_truncate(sqlite3_file* file, sqlite3_int64 size) {
-    return flushed_then<&sqlite3_io_methods::xTruncate>(file, size);
-}
-int wal_sync(sqlite3_file* file, int flags) {
-    return flushed_then<&sqlite3_io_methods::xSync>(file, flags);
-}
-int wal_file_size(sqlite3_file* file, sqlite3_int64* size) {
-    return flushed_then<&sqlite3_io_methods::xFileSize>(file, size);
-}
-int wal_lock(sqlite3_file* file, int level) {
-    return flushed_then<&sqlite3_io_methods::xLock>(file, level);
-}
-int wal_unlock(sqlite3_file* file, int level) {
-    return flushed_then<&sqlite3_io_methods::xUnlock>(file, level);
-}
-int wal_check_reserved(sqlite3_file* file, int* out) {
-    return flushed_then<&sqlite3_io_methods::xCheckReservedLock>(file, out);
-}
-int wal_file_control(sqlite3_file* file, int op, void* arg) {
-    return flushed_then<&sqlite3_io_methods::xFileControl>(file, op, arg);
-}
-int wal_sector_size(sqlite3_file* file) {
-    auto& f = wal(file);
-    return f.real->pMethods->xSectorSize(f.real);
-}
-int wal_device_characteristics(sqlite3_file* file) {
-    auto& f = wal(file);
-    return f.real->pMethods->xDeviceCharacteristics(f.real);
-}
+// Every other method: the real file's, after the buffer is written (`Flush`), so that
+// nothing is read, synced, sized or cut before what was written reaches the file.
+template <auto Method, bool Flush, class Signature>
+struct Forward;
+template <auto Method, bool Flush, class... Args>
+struct Forward<Method, Flush, int (*)(sqlite3_file*, Args...)> {
+    static int call(sqlite3_file* file, Args... args) {
+        auto& f = wal(file);
+        if constexpr (Flush) {
+            if (const int rc = flush(f); rc != SQLITE_OK) return rc;
+        }
+        return (f.real->pMethods->*Method)(f.real, args...);
+    }
+};
+template <auto Method, bool Flush = true>
+constexpr auto forward =
+    &Forward<Method, Flush,
+             std::remove_cvref_t<decltype(std::declval<sqlite3_io_methods>().*Method)>>::call;
 
 int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
     if (!(flags & SQLITE_OPEN_WAL)) {
@@ -140,22 +120,23 @@ void register_vfs() {
     g_vfs.pNext = nullptr;
     g_vfs.szOsFile = static_cast<int>(sizeof(WalFile)) + g_below->szOsFile;
     g_vfs.xOpen = open_file;
-    // The log's files are the VFS below's: only its write path differs. Version 1 methods
-    // and the shared-memory ones (the log file has none: they belong to the database).
+    // The log's files are the VFS below's: only its write path differs. Version 1 methods:
+    // shared memory and memory mapping belong to the database file, never to the log.
     g_methods = sqlite3_io_methods{};
     g_methods.iVersion = 1;
     g_methods.xClose = wal_close;
-    g_methods.xRead = wal_read;
+    g_methods.xRead = forward<&sqlite3_io_methods::xRead>;
     g_methods.xWrite = wal_write;
-    g_methods.xTruncate = wal_truncate;
-    g_methods.xSync = wal_sync;
-    g_methods.xFileSize = wal_file_size;
-    g_methods.xLock = wal_lock;
-    g_methods.xUnlock = wal_unlock;
-    g_methods.xCheckReservedLock = wal_check_reserved;
-    g_methods.xFileControl = wal_file_control;
-    g_methods.xSectorSize = wal_sector_size;
-    g_methods.xDeviceCharacteristics = wal_device_characteristics;
+    g_methods.xTruncate = forward<&sqlite3_io_methods::xTruncate>;
+    g_methods.xSync = forward<&sqlite3_io_methods::xSync>;
+    g_methods.xFileSize = forward<&sqlite3_io_methods::xFileSize>;
+    g_methods.xLock = forward<&sqlite3_io_methods::xLock>;
+    g_methods.xUnlock = forward<&sqlite3_io_methods::xUnlock>;
+    g_methods.xCheckReservedLock = forward<&sqlite3_io_methods::xCheckReservedLock>;
+    g_methods.xFileControl = forward<&sqlite3_io_methods::xFileControl>;
+    // Asked before a commit's frames are written (alignment, padding): no flush.
+    g_methods.xSectorSize = forward<&sqlite3_io_methods::xSectorSize, false>;
+    g_methods.xDeviceCharacteristics = forward<&sqlite3_io_methods::xDeviceCharacteristics, false>;
     sqlite3_vfs_register(&g_vfs, 0);
 }
 
