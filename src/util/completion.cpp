@@ -27,11 +27,11 @@ void Completion::wait() {
 }
 
 void Completion::done() {
-    // The waiter may return and destroy this object as soon as it sees kDone: `word` is
-    // only an address to the kernel from here on (a private futex's key is the address,
-    // nothing is read from it), so a late wake can at most wake a stranger spuriously.
-    auto& word = state_;
-    if (word.exchange(kDone, std::memory_order_release) == kSleeping) futex(word, FUTEX_WAKE, 1);
+    // The waiter may return and destroy this object as soon as it sees kDone: the wake
+    // below only hands the kernel the address (a private futex's key; nothing is read
+    // from it), so a late wake can at most wake a stranger spuriously.
+    if (state_.exchange(kDone, std::memory_order_release) == kSleeping)
+        futex(state_, FUTEX_WAKE, 1);
 }
 
 }  // namespace contactd

@@ -3,6 +3,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <mutex>
 #include <stdexcept>
 
 #include "storage/sqlite/migrator.h"
@@ -40,9 +41,18 @@ class TransactionGuard {
     bool done_ = false;
 };
 
+// SQLite's memory statistics take a global mutex on every allocation, which the writer,
+// the readers and the checkpointer all contend for; contactd reads none of them. Only
+// possible before SQLite initializes (else SQLITE_MISUSE, harmless): before the first open.
+void turn_off_memory_statistics() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(path) {
+    turn_off_memory_statistics();
     writer_ = open(false);
     writer_->exec("PRAGMA journal_mode = WAL");
     apply_migrations(*writer_);

@@ -20,7 +20,7 @@ constexpr sqlite3_int64 kBufferBytes = 120 * 1024;
 struct WalFile {
     sqlite3_file base;  // pMethods: the methods below
     sqlite3_file* real;
-    char* buffer;
+    char* buffer;  // allocated at the first write: the checkpointer's log handle never writes
     sqlite3_int64 start;  // file offset of buffer[0]
     sqlite3_int64 length;
     bool commit_frame;  // the buffer ends inside the frame that commits
@@ -51,6 +51,8 @@ int wal_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
         if (amount > kBufferBytes) return f.real->pMethods->xWrite(f.real, data, amount, offset);
         f.start = offset;
     }
+    if (!f.buffer && !(f.buffer = static_cast<char*>(std::malloc(kBufferBytes))))
+        return SQLITE_IOERR_NOMEM;
     std::memcpy(f.buffer + f.length, data, static_cast<std::size_t>(amount));
     f.length += amount;
     if (completes_commit) return flush(f);
@@ -65,7 +67,7 @@ int wal_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
 int wal_close(sqlite3_file* file) {
     auto& f = wal(file);
     const int flushed = flush(f);
-    const int rc = f.real->pMethods ? f.real->pMethods->xClose(f.real) : SQLITE_OK;
+    const int rc = f.real->pMethods->xClose(f.real);  // set: the open succeeded
     std::free(f.buffer);
     f.buffer = nullptr;
     return flushed != SQLITE_OK ? flushed : rc;
@@ -98,13 +100,10 @@ int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags
     auto& f = wal(file);
     std::memset(&f, 0, sizeof f);
     f.real = reinterpret_cast<sqlite3_file*>(&f + 1);
-    f.buffer = static_cast<char*>(std::malloc(kBufferBytes));
-    if (!f.buffer) return SQLITE_NOMEM;
     const int rc = g_below->xOpen(g_below, name, f.real, flags, out_flags);
     if (rc != SQLITE_OK) {
         // SQLite calls xClose only when pMethods is set: leave it unset.
         if (f.real->pMethods) f.real->pMethods->xClose(f.real);
-        std::free(f.buffer);
         return rc;
     }
     f.base.pMethods = &g_methods;
@@ -112,8 +111,6 @@ int open_file(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags
 }
 
 void register_vfs() {
-    // Before SQLite initializes, or never (SQLITE_MISUSE, harmless).
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     g_below = sqlite3_vfs_find(nullptr);
     g_vfs = *g_below;
     g_vfs.zName = "contactd-wal-writes";

@@ -19,9 +19,7 @@
 namespace contactd::storage::sqlite {
 
 // The VFS's name for sqlite3_open_v2 (or SQLite::Database), registered on first use (not
-// as the default). The first call also turns SQLite's memory statistics off when SQLite
-// is not yet initialized: they take a global mutex on every allocation, which the writer,
-// the readers and the checkpointer all contend for, and contactd reads none of them.
+// as the default).
 const char* wal_write_vfs();
 
 }  // namespace contactd::storage::sqlite
