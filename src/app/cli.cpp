@@ -93,6 +93,7 @@ int serve(const Arguments& args) {
     // One arena per core and one more (util/heap.h).
     heap::limit_arenas(static_cast<int>(std::max(1U, std::thread::hardware_concurrency())) + 1);
     heap::map_large_blocks(256 * 1024);
+    heap::keep_free_pages(8 * 1024 * 1024);  // until the idle trim (app.cpp)
 
     // Signals are taken by one thread with sigwait; every other thread blocks them.
     sigset_t signals;

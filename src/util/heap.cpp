@@ -22,6 +22,14 @@ void map_large_blocks(std::size_t threshold_bytes) {
 #endif
 }
 
+void keep_free_pages(std::size_t bytes) {
+#if defined(__GLIBC__)
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(bytes));
+#else
+    (void)bytes;
+#endif
+}
+
 void release_free() {
 #if defined(__GLIBC__)
     malloc_trim(0);

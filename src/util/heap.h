@@ -16,6 +16,13 @@ void limit_arenas(int arenas);
 // the benchmark, 27 MB with a fixed threshold). Fixing it keeps large blocks mapped.
 void map_large_blocks(std::size_t threshold_bytes);
 
+// Fixing the mmap threshold also fixes glibc's trim threshold at 128 KiB: each free that
+// leaves that much at the top of a heap gave it back (brk or madvise, with a TLB flush on
+// every core) and the next request faulted it in again. A filtered list's temporary
+// b-trees alone took 30% of the server's CPU that way. Free pages up to `bytes` a heap
+// stay for the next request; release_free() gives them back once the server is idle.
+void keep_free_pages(std::size_t bytes);
+
 // Returns free heap pages to the system (malloc_trim).
 void release_free();
 
