@@ -10,13 +10,13 @@
 namespace contactd::delivery {
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(500);
 // While messages keep arriving the write-ahead log is checkpointed at most this often: a
 // TRUNCATE checkpoint holds the writer while it waits for readers and copies the log, and
 // after every delivery round it stalled every write under load. Once the outbox is quiet
 // the next poll checkpoints, so an erased text leaves the log within this gap or a poll.
 constexpr auto kCheckpointGap = std::chrono::seconds(5);
-constexpr int kBatch = 20;
+// Messages sent between two looks at the outbox (and at a request to stop).
+constexpr int kRound = 20;
 constexpr std::size_t kMaxDetail = 500;
 
 const char* outcome_name(SendResult::Outcome outcome) {
@@ -37,13 +37,14 @@ const char* outcome_name(SendResult::Outcome outcome) {
 
 Dispatcher::Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
                        std::unique_ptr<Channel> email, RetryPolicy policy,
-                       metrics::ServiceMetrics* metrics)
+                       metrics::ServiceMetrics* metrics, std::chrono::milliseconds poll_interval)
     : store_(store),
       clock_(clock),
       sms_(std::move(sms)),
       email_(std::move(email)),
       policy_(policy),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      poll_interval_(poll_interval) {}
 
 Dispatcher::~Dispatcher() {
     stop();
@@ -75,15 +76,21 @@ void Dispatcher::wake() {
 }
 
 void Dispatcher::loop() {
+    // A full round may have left more due: the next one starts at once, not at the next
+    // poll (20 messages a poll had drained a burst of sign-ups at 40 codes a second).
+    bool more_due = false;
     for (;;) {
         {
             std::unique_lock lock(mutex_);
-            cv_.wait_for(lock, kPollInterval, [this] { return woken_ || stopping_; });
+            if (!more_due)
+                cv_.wait_for(lock, poll_interval_, [this] { return woken_ || stopping_; });
             if (stopping_) return;
             woken_ = false;
         }
+        more_due = false;
         try {
             const int delivered = deliver_due();
+            more_due = delivered == kRound;
             if (delivered > 0) log_dirty_ = true;
             const auto now = std::chrono::steady_clock::now();
             if (log_dirty_ && (delivered == 0 || now - last_checkpoint_ >= kCheckpointGap)) {
@@ -97,7 +104,12 @@ void Dispatcher::loop() {
 }
 
 int Dispatcher::run_once() {
-    const int delivered = deliver_due();
+    int delivered = 0;
+    int round = 0;
+    do {
+        round = deliver_due();
+        delivered += round;
+    } while (round == kRound);  // a full round may have left more due
     // The texts erased here or by the delivery thread (they held codes) must not linger in
     // the write-ahead log.
     if (log_dirty_.exchange(false) || delivered > 0) store_.checkpoint();
@@ -107,7 +119,7 @@ int Dispatcher::run_once() {
 int Dispatcher::deliver_due() {
     std::lock_guard run_lock(run_mutex_);
     const auto due = store_.read(
-        [&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kBatch); });
+        [&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kRound); });
     for (const auto& message : due) {
         // A code that can no longer be used (expired while delivery was failing, replaced,
         // spent) is not worth sending: the message is abandoned without an attempt.

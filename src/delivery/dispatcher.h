@@ -32,9 +32,14 @@ struct RetryPolicy {
 
 class Dispatcher {
   public:
+    static constexpr std::chrono::milliseconds kPollInterval{500};
+
+    // The thread looks at the outbox every poll_interval, at once when woken, and again
+    // at once as long as it finds a full round due.
     Dispatcher(storage::Store& store, const Clock& clock, std::unique_ptr<Channel> sms,
                std::unique_ptr<Channel> email, RetryPolicy policy = {},
-               metrics::ServiceMetrics* metrics = nullptr);
+               metrics::ServiceMetrics* metrics = nullptr,
+               std::chrono::milliseconds poll_interval = kPollInterval);
     ~Dispatcher();  // stops the thread
 
     void start();
@@ -43,12 +48,13 @@ class Dispatcher {
     void wake();
     // True between start() and stop(): the delivery thread runs (for /readyz).
     bool running() const { return running_.load(); }
-    // Sends every due message once, on the calling thread, then checkpoints the
+    // Sends every message due now once, on the calling thread, then checkpoints the
     // write-ahead log if it handled any. Returns how many it handled.
     int run_once();
 
   private:
     void loop();
+    // One round: at most kRound of the messages due, oldest first. Returns how many.
     int deliver_due();
     // Why the code the message carries can no longer be used, if it cannot.
     std::optional<std::string> unusable_code(const storage::MessageRecord& message) const;
@@ -63,6 +69,7 @@ class Dispatcher {
     std::unique_ptr<Channel> email_;
     const RetryPolicy policy_;
     metrics::ServiceMetrics* metrics_;  // null: not counted
+    const std::chrono::milliseconds poll_interval_;
     std::atomic<bool> running_{false};
 
     std::mutex mutex_;  // guards woken_, stopping_ and serializes run_once
