@@ -17,6 +17,7 @@ namespace {
 constexpr auto kCheckpointGap = std::chrono::seconds(5);
 // Messages sent between two looks at the outbox (and at a request to stop).
 constexpr int kRound = 20;
+constexpr auto kStoreEvery = std::chrono::milliseconds(50);
 constexpr std::size_t kMaxDetail = 500;
 
 const char* outcome_name(SendResult::Outcome outcome) {
@@ -120,22 +121,32 @@ int Dispatcher::deliver_due() {
     std::lock_guard run_lock(run_mutex_);
     const auto due = store_.read(
         [&](storage::Repositories& repos) { return repos.outbox().due(clock_.now(), kRound); });
+    // Outcomes are stored together, one write for several messages: each write waits for
+    // a commit, and under load one per message had held delivery to 200 a second. A slow
+    // channel's outcomes are still stored within kStoreEvery of their sending.
+    std::vector<Settled> unstored;
+    auto stored_at = std::chrono::steady_clock::now();
     for (const auto& message : due) {
         // A code that can no longer be used (expired while delivery was failing, replaced,
         // spent) is not worth sending: the message is abandoned without an attempt.
         if (const auto reason = unusable_code(message)) {
-            record(message, {SendResult::Outcome::Failed, *reason}, "SKIPPED");
-            continue;
+            unstored.push_back(settle(message, {SendResult::Outcome::Failed, *reason}, "SKIPPED"));
+        } else {
+            Channel& channel = message.channel == "SMS" ? *sms_ : *email_;
+            SendResult result;
+            try {
+                result = channel.send(message);
+            } catch (const std::exception& e) {
+                result = {SendResult::Outcome::Retry, std::string("channel error: ") + e.what()};
+            }
+            unstored.push_back(settle(message, result, outcome_name(result.outcome)));
         }
-        Channel& channel = message.channel == "SMS" ? *sms_ : *email_;
-        SendResult result;
-        try {
-            result = channel.send(message);
-        } catch (const std::exception& e) {
-            result = {SendResult::Outcome::Retry, std::string("channel error: ") + e.what()};
+        if (std::chrono::steady_clock::now() - stored_at >= kStoreEvery) {
+            store_outcomes(unstored);
+            stored_at = std::chrono::steady_clock::now();
         }
-        record(message, result, outcome_name(result.outcome));
     }
+    store_outcomes(unstored);
     return static_cast<int>(due.size());
 }
 
@@ -158,13 +169,14 @@ std::optional<std::string> Dispatcher::unusable_code(const storage::MessageRecor
     return std::nullopt;
 }
 
-void Dispatcher::record(storage::MessageRecord message, const SendResult& result,
-                        const char* outcome) {
+Dispatcher::Settled Dispatcher::settle(storage::MessageRecord message, const SendResult& result,
+                                       const char* outcome) const {
     const auto now = clock_.now();
-    const bool skipped = std::string_view(outcome) == "SKIPPED";
-    if (!skipped) message.attempts += 1;
+    Settled settled;
+    settled.skipped = std::string_view(outcome) == "SKIPPED";
+    settled.detail = result.detail;
+    if (!settled.skipped) message.attempts += 1;
     message.last_error.reset();
-    bool cancel_code = false;
     switch (result.outcome) {
         case SendResult::Outcome::Delivered:
             message.status = "SENT";
@@ -184,42 +196,55 @@ void Dispatcher::record(storage::MessageRecord message, const SendResult& result
         case SendResult::Outcome::Failed:
             message.status = "ABANDONED";
             message.last_error = result.detail;
-            cancel_code = true;
+            settled.cancel_code = true;
             break;
     }
     if (message.status == "SENT" || message.status == "ABANDONED") {
         message.body.reset();  // it held the code
         message.html_body.reset();
     }
-    storage::MessageAttemptRecord attempt;
-    attempt.message_id = message.id;
-    attempt.attempt = message.attempts + (skipped ? 1 : 0);
-    attempt.at = now;
-    attempt.outcome = outcome;
-    if (!result.detail.empty()) attempt.detail = result.detail.substr(0, kMaxDetail);
+    settled.attempt.message_id = message.id;
+    settled.attempt.attempt = message.attempts + (settled.skipped ? 1 : 0);
+    settled.attempt.at = now;
+    settled.attempt.outcome = outcome;
+    if (!result.detail.empty()) settled.attempt.detail = result.detail.substr(0, kMaxDetail);
     if (message.last_error) message.last_error = message.last_error->substr(0, kMaxDetail);
-    // Relaxed: the outcome joins the batch of request writes under way instead of waiting
-    // for an fsync of its own. Lost to a power cut, a message is sent once more (at least
-    // once, as with a crash between sending and recording).
+    settled.message = std::move(message);
+    return settled;
+}
+
+void Dispatcher::store_outcomes(std::vector<Settled>& settled) {
+    if (settled.empty()) return;
+    // Relaxed: the outcomes join the batch of request writes under way instead of waiting
+    // for an fsync of their own. Lost to a power cut, a message is sent once more (at least
+    // once, as with a crash between sending and storing).
     store_.write_relaxed([&](storage::Repositories& repos) {
-        repos.outbox().update_delivery(message);
-        repos.outbox().record_attempt(attempt);
-        if (cancel_code && message.otp_id) repos.otps().cancel(*message.otp_id);
+        for (const auto& s : settled) {
+            repos.outbox().update_delivery(s.message);
+            repos.outbox().record_attempt(s.attempt);
+            if (s.cancel_code && s.message.otp_id) repos.otps().cancel(*s.message.otp_id);
+        }
     });
+    for (const auto& s : settled) report(s);
+    settled.clear();
+}
+
+void Dispatcher::report(const Settled& settled) {
+    const auto& message = settled.message;
     if (metrics_) {
         // A message skipped (its code unusable) was never tried: neither sent nor failed.
         if (message.status == "SENT" || message.status == "DEVELOPMENT") {
             metrics_->messages_sent.inc({message.channel});
-        } else if (message.status == "ABANDONED" && !skipped) {
+        } else if (message.status == "ABANDONED" && !settled.skipped) {
             metrics_->messages_failed.inc({message.channel});
         }
     }
     if (message.status == "ABANDONED") {
         log::warn("message " + message.id + " abandoned after " + std::to_string(message.attempts) +
-                  " attempts: " + result.detail);
+                  " attempts: " + settled.detail);
     } else if (message.status == "PENDING") {
         log::warn("message " + message.id + " attempt " + std::to_string(message.attempts) +
-                  " failed: " + result.detail);
+                  " failed: " + settled.detail);
     }
 }
 

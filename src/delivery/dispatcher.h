@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "delivery/channel.h"
 #include "storage/store.h"
@@ -58,9 +59,20 @@ class Dispatcher {
     int deliver_due();
     // Why the code the message carries can no longer be used, if it cannot.
     std::optional<std::string> unusable_code(const storage::MessageRecord& message) const;
-    // Stores the outcome of one attempt (outcome: DELIVERED, KEPT, RETRY, FAILED, or
-    // SKIPPED when nothing was sent) in the message and in message_attempts.
-    void record(storage::MessageRecord message, const SendResult& result, const char* outcome);
+    // One attempt's outcome (DELIVERED, KEPT, RETRY, FAILED, or SKIPPED when nothing was
+    // sent): the message as it is to be stored, and its row in message_attempts.
+    struct Settled {
+        storage::MessageRecord message;
+        storage::MessageAttemptRecord attempt;
+        bool cancel_code = false;
+        bool skipped = false;
+        std::string detail;  // for the log
+    };
+    Settled settle(storage::MessageRecord message, const SendResult& result,
+                   const char* outcome) const;
+    // Stores these outcomes in one transaction, then counts and logs them; empties it.
+    void store_outcomes(std::vector<Settled>& settled);
+    void report(const Settled& settled);
     std::int64_t backoff(int attempts) const;
 
     storage::Store& store_;
