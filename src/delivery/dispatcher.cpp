@@ -173,9 +173,9 @@ Dispatcher::Settled Dispatcher::settle(storage::MessageRecord message, const Sen
                                        const char* outcome) const {
     const auto now = clock_.now();
     Settled settled;
-    settled.skipped = std::string_view(outcome) == "SKIPPED";
+    const bool skipped = std::string_view(outcome) == "SKIPPED";
     settled.detail = result.detail;
-    if (!settled.skipped) message.attempts += 1;
+    if (!skipped) message.attempts += 1;
     message.last_error.reset();
     switch (result.outcome) {
         case SendResult::Outcome::Delivered:
@@ -204,7 +204,7 @@ Dispatcher::Settled Dispatcher::settle(storage::MessageRecord message, const Sen
         message.html_body.reset();
     }
     settled.attempt.message_id = message.id;
-    settled.attempt.attempt = message.attempts + (settled.skipped ? 1 : 0);
+    settled.attempt.attempt = message.attempts + (skipped ? 1 : 0);
     settled.attempt.at = now;
     settled.attempt.outcome = outcome;
     if (!result.detail.empty()) settled.attempt.detail = result.detail.substr(0, kMaxDetail);
@@ -235,7 +235,7 @@ void Dispatcher::report(const Settled& settled) {
         // A message skipped (its code unusable) was never tried: neither sent nor failed.
         if (message.status == "SENT" || message.status == "DEVELOPMENT") {
             metrics_->messages_sent.inc({message.channel});
-        } else if (message.status == "ABANDONED" && !settled.skipped) {
+        } else if (message.status == "ABANDONED" && settled.attempt.outcome != "SKIPPED") {
             metrics_->messages_failed.inc({message.channel});
         }
     }

@@ -65,7 +65,6 @@ class Dispatcher {
         storage::MessageRecord message;
         storage::MessageAttemptRecord attempt;
         bool cancel_code = false;
-        bool skipped = false;
         std::string detail;  // for the log
     };
     Settled settle(storage::MessageRecord message, const SendResult& result,
