@@ -1,6 +1,9 @@
 #include "util/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -202,8 +205,20 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
         }
         line += '\n';
     }
-    // One fwrite on unbuffered stderr: one write(2), so concurrent lines do not interleave.
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    // Straight to descriptor 2 in one write(2), so concurrent lines do not interleave.
+    // Not fwrite: stdio holds stderr's lock across the system call, and workers logging
+    // their requests at once queued on it (a futex wait and wake per collision).
+    const char* rest = line.data();
+    std::size_t left = line.size();
+    while (left > 0) {
+        const ssize_t n = ::write(STDERR_FILENO, rest, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;  // nowhere left to say it
+        }
+        rest += n;
+        left -= static_cast<std::size_t>(n);
+    }
 }
 
 void debug(std::string_view message) {
