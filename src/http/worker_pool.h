@@ -5,20 +5,13 @@
 // socket (the connection loop hands them whole requests), so the cap bounds concurrent
 // handler work, not open connections.
 //
-// A task goes straight to the worker that went idle last (a stack, not a shared queue):
-// its stack and caches are still warm, the rest stay asleep and end after `idle_exit`,
-// and the hand-off wakes exactly that worker with one futex call (util/parker.h). With
-// one shared condition variable, each hand-off also made the woken worker take the
-// pool's mutex again, and its unlock was a second futex call: together a quarter of the
-// server's futex calls during code sign-ins.
-//
 // Thread-safe. shutdown() runs every task already submitted, then joins all threads;
 // submit() after shutdown() is ignored.
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -40,11 +33,7 @@ class WorkerPool {
     std::size_t threads() const;  // threads alive now
 
   private:
-    struct Worker;
-
-    void run(std::size_t id, const std::shared_ptr<Worker>& self);
-    // Waits for a task handed to `self` (or for the pool to stop); empty when none came.
-    std::function<void()> await_task(Worker& self, bool timed);
+    void run(std::size_t id);
     void join_finished(std::unique_lock<std::mutex>& lock);
 
     const std::size_t min_threads_;
@@ -52,10 +41,11 @@ class WorkerPool {
     const std::chrono::milliseconds idle_exit_;
 
     mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable work_;
     std::deque<std::function<void()>> tasks_;
-    std::vector<std::shared_ptr<Worker>> idle_;  // the last to go idle at the back
     std::unordered_map<std::size_t, std::thread> threads_;
     std::vector<std::size_t> finished_;  // ids of threads that ended, to join
+    std::size_t idle_ = 0;
     std::size_t next_id_ = 0;
     bool stopping_ = false;
 };
