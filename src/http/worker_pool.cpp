@@ -77,10 +77,11 @@ void WorkerPool::shutdown() {
         stopping_ = true;
         work_.notify_all();
         threads.swap(threads_);
-        finished_.clear();
     }
     for (auto& [id, thread] : threads)
         if (thread.joinable()) thread.join();
+    std::lock_guard lock(mutex_);
+    finished_.clear();  // the threads just joined listed themselves
 }
 
 std::size_t WorkerPool::threads() const {

@@ -54,4 +54,13 @@ TEST_SUITE("http::worker_pool") {
         pool.shutdown();
         CHECK(done == 1);
     }
+
+    TEST_CASE("worker_pool: shutdown ends every thread, and threads() says so") {
+        WorkerPool pool(4, 4, std::chrono::seconds(60));
+        std::atomic<int> done{0};
+        for (int i = 0; i < 4; ++i) pool.submit([&] { ++done; });
+        for (int i = 0; i < 200 && done < 4; ++i) std::this_thread::sleep_for(5ms);
+        pool.shutdown();
+        CHECK(pool.threads() == 0);
+    }
 }
