@@ -83,13 +83,18 @@ void SqliteStore::checkpointer_loop() {
         if (checkpointer_stopping_) return;
         checkpoint_due_ = false;
         lock.unlock();
-        // PASSIVE: copies what no reader still needs, never waits for readers or writers.
-        const int rc = sqlite3_wal_checkpoint_v2(checkpointer_->getHandle(), nullptr,
-                                                 SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-            log::warn(std::string("checkpoint failed: ") + sqlite3_errstr(rc));
+        checkpoint_passively();
         lock.lock();
     }
+}
+
+void SqliteStore::checkpoint_passively() {
+    std::lock_guard lock(checkpointer_mutex_);
+    // PASSIVE: copies what no reader still needs, never waits for readers or writers.
+    const int rc = sqlite3_wal_checkpoint_v2(checkpointer_->getHandle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        log::warn(std::string("checkpoint failed: ") + sqlite3_errstr(rc));
 }
 
 SqliteStore::~SqliteStore() {
@@ -105,7 +110,10 @@ SqliteStore::~SqliteStore() {
     }
     checkpoint_wanted_.notify_all();
     checkpointer_thread_.join();
-    checkpointer_.reset();
+    {
+        std::lock_guard lock(checkpointer_mutex_);
+        checkpointer_.reset();
+    }
     std::lock_guard lock(writer_mutex_);
     try {
         writer_->exec("PRAGMA optimize");
@@ -146,6 +154,11 @@ bool SqliteStore::healthy() {
 }
 
 void SqliteStore::checkpoint() {
+    // The log is copied into the database first while writes go on; the writes then wait
+    // only for what was committed since, and for the log's truncation. (All of it under
+    // the writer's lock had held every write for up to a second after a burst.)
+    checkpoint_passively();
+    const auto started = std::chrono::steady_clock::now();
     std::lock_guard lock(writer_mutex_);  // between batches
     // Writers wait for this, so it waits for readers only briefly.
     writer_->setBusyTimeout(200);
@@ -155,6 +168,10 @@ void SqliteStore::checkpoint() {
         log::warn(std::string("checkpoint postponed: ") + e.what());
     }
     writer_->setBusyTimeout(kBusyTimeoutMs);
+    const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (held >= kSlowCheckpoint)
+        log::warn("a checkpoint held writes back for " + std::to_string(held.count()) + " ms");
 }
 
 void SqliteStore::release_memory() {

@@ -21,7 +21,8 @@
 // Checkpoints: the writer does not copy the log back into the database itself (SQLite's
 // automatic checkpoint ran inside COMMIT, a tenth of the writer's time). Once the log
 // holds kCheckpointFrames pages, a checkpointer thread runs a PASSIVE checkpoint on a
-// connection of its own while writes go on.
+// connection of its own while writes go on. checkpoint(), which also empties the log,
+// does the same first and holds writes back only for the rest.
 // Foreign keys are on for every connection.
 #include <SQLiteCpp/Database.h>
 
@@ -61,6 +62,8 @@ class SqliteStore final : public Store {
     static constexpr std::size_t kMaxBatchWrites = 64;
     static constexpr std::chrono::milliseconds kMaxBatchAge{5};
     static constexpr int kCheckpointFrames = 1000;
+    // A checkpoint() that holds writes back this long is logged.
+    static constexpr std::chrono::milliseconds kSlowCheckpoint{100};
     // Batches committed (or failed) so far: tests and metrics see how writes were joined.
     std::uint64_t batches() const { return batches_done_.load(); }
 
@@ -95,8 +98,10 @@ class SqliteStore final : public Store {
     std::thread writer_thread_;
 
     void checkpointer_loop();
+    void checkpoint_passively();
     static int on_wal_commit(void* store, sqlite3* db, const char* name, int frames);
-    std::unique_ptr<Connection> checkpointer_;  // the checkpointer thread's own
+    std::mutex checkpointer_mutex_;             // guards checkpointer_
+    std::unique_ptr<Connection> checkpointer_;  // the checkpointer thread's, and checkpoint()'s
     std::mutex checkpoint_mutex_;               // guards the two below
     std::condition_variable checkpoint_wanted_;
     bool checkpoint_due_ = false;
