@@ -317,7 +317,9 @@ TEST_SUITE("http::framing") {
         const auto s = sign_up_by_phone(server, "99478230");
         {
             // Break storage under the running server: the next refresh fails inside SQLite.
-            SQLite::Database db(server.db_path().string(), SQLite::OPEN_READWRITE);
+            // The server's own checkpoints may hold the lock a moment: wait, as any
+            // second writer must.
+            SQLite::Database db(server.db_path().string(), SQLite::OPEN_READWRITE, 5000);
             db.exec("DROP TABLE refresh_tokens");
         }
         const auto result =
