@@ -158,8 +158,8 @@ void SqliteStore::checkpoint() {
     // only for what was committed since, and for the log's truncation. (All of it under
     // the writer's lock had held every write for up to a second after a burst.)
     checkpoint_passively();
-    const auto started = std::chrono::steady_clock::now();
-    std::lock_guard lock(writer_mutex_);  // between batches
+    std::lock_guard lock(writer_mutex_);                    // between batches
+    const auto started = std::chrono::steady_clock::now();  // writes wait from here
     // Writers wait for this, so it waits for readers only briefly.
     writer_->setBusyTimeout(200);
     try {
