@@ -6,45 +6,36 @@ namespace contactd::storage::sqlite {
 
 LimiterRepository::Take SqliteLimiter::take_token(const std::string& key, double now,
                                                   double interval, int burst) {
-    // One statement: a new key starts with a full bucket less one token; an existing one
+    // One upsert: a new key starts with a full bucket less one token; an existing one
     // takes a token only while the bucket has one (an emptied bucket's full_at lies
-    // `burst * interval` ahead). A refusal changes nothing.
-    auto s_lease = db_.prepare(
+    // `burst * interval` ahead). A refusal changes nothing. Whether it took is the change
+    // count, not RETURNING (see SqliteOtps::increment_attempts).
+    auto take_lease = db_.prepare(
         "INSERT INTO limiter_buckets (key, full_at) VALUES (?1, ?2 + ?3)"
         " ON CONFLICT (key) DO UPDATE SET full_at = max(full_at, ?2) + ?3"
-        " WHERE max(full_at, ?2) + ?3 <= ?2 + ?4"
-        " RETURNING full_at");
-    auto& s = *s_lease;
-    s.bind(1, key);
-    s.bind(2, now);
-    s.bind(3, interval);
-    s.bind(4, interval * burst);
-    if (s.executeStep()) {
-        Take taken{true, s.getColumn(0).getDouble()};
-        while (s.executeStep()) {
-        }
-        return taken;
-    }
+        " WHERE max(full_at, ?2) + ?3 <= ?2 + ?4");
+    auto& take = *take_lease;
+    take.bind(1, key);
+    take.bind(2, now);
+    take.bind(3, interval);
+    take.bind(4, interval * burst);
+    const bool taken = take.exec() > 0;
     auto current_lease = db_.prepare("SELECT full_at FROM limiter_buckets WHERE key = ?");
     auto& current = *current_lease;
     current.bind(1, key);
-    return Take{false, current.executeStep() ? current.getColumn(0).getDouble() : now};
+    return Take{taken, current.executeStep() ? current.getColumn(0).getDouble() : now};
 }
 
 bool SqliteLimiter::count(const std::string& key, std::int64_t expires_at, int limit) {
     if (limit <= 0) return false;
     auto s_lease = db_.prepare(
         "INSERT INTO limiter_counters (key, count, expires_at) VALUES (?1, 1, ?2)"
-        " ON CONFLICT (key) DO UPDATE SET count = count + 1 WHERE count < ?3"
-        " RETURNING count");
+        " ON CONFLICT (key) DO UPDATE SET count = count + 1 WHERE count < ?3");
     auto& s = *s_lease;
     s.bind(1, key);
     s.bind(2, expires_at);
     s.bind(3, limit);
-    if (!s.executeStep()) return false;
-    while (s.executeStep()) {
-    }
-    return true;
+    return s.exec() > 0;
 }
 
 int SqliteLimiter::counted(const std::string& key) {

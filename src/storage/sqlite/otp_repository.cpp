@@ -80,15 +80,18 @@ OtpRepository::Window SqliteOtps::issued_since(const std::string& destination, s
 }
 
 int SqliteOtps::increment_attempts(const std::string& id) {
-    auto s_lease = db_.prepare(
-        "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ? RETURNING attempts");
-    auto& s = *s_lease;
-    s.bind(1, id);
-    if (!s.executeStep()) return 0;
-    const int attempts = s.getColumn(0).getInt();
-    while (s.executeStep()) {
-    }
-    return attempts;
+    // Not UPDATE … RETURNING: SQLite runs RETURNING through an ephemeral table, a pager
+    // of its own opened and freed per call, on the writer thread that every write waits
+    // for. The update and a read by primary key cost less.
+    auto update_lease =
+        db_.prepare("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ?");
+    auto& update = *update_lease;
+    update.bind(1, id);
+    if (update.exec() == 0) return 0;
+    auto read_lease = db_.prepare("SELECT attempts FROM one_time_codes WHERE id = ?");
+    auto& read = *read_lease;
+    read.bind(1, id);
+    return read.executeStep() ? read.getColumn(0).getInt() : 0;
 }
 
 bool SqliteOtps::consume(const std::string& id, std::int64_t now) {
