@@ -227,6 +227,7 @@ struct SqliteStore::PendingWrite {
     std::string request_id;  // the writer thread logs under the request's id
     std::exception_ptr error;
     Completion answered;
+    PendingWrite* wake_next = nullptr;  // the next member of its batch, woken by this one
 };
 
 void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
@@ -241,6 +242,7 @@ void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
     }
     queued_.notify_one();
     pending.answered.wait();
+    if (pending.wake_next) pending.wake_next->answered.done();
     if (pending.error) std::rethrow_exception(pending.error);
 }
 
@@ -260,12 +262,16 @@ void SqliteStore::writer_loop() {
 
 void SqliteStore::run_batch(PendingWrite& first) {
     std::vector<PendingWrite*> members{&first};
+    // The writer wakes the first member only, and each member the next: a wake-up is a
+    // system call, and made here it would hold up the next batch, which waits for this
+    // thread alone, while the members wake each other on the other workers.
     const auto answer_all = [&](std::exception_ptr error) {
         ++batches_done_;  // before any member returns and looks
-        for (auto* m : members) {
-            if (error && !m->error) m->error = error;
-            m->answered.done();  // m may be gone from here on
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            if (error && !members[i]->error) members[i]->error = error;
+            if (i + 1 < members.size()) members[i]->wake_next = members[i + 1];
         }
+        members.front()->answered.done();  // no member may be touched from here on
     };
     std::lock_guard writer_lock(writer_mutex_);
     const bool relaxed = first.relaxed;
