@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crypto/digest.h"
 #include "crypto/encoding.h"
@@ -192,6 +195,34 @@ TEST_SUITE("crypto") {
             CHECK(hmac_sha256(std::string("k\0x", 3), "d") != hmac_sha256("k", "d"));
             CHECK(hmac_sha256("k", std::string("d\0", 2)) != hmac_sha256("k", "d"));
         }
+    }
+
+    TEST_CASE("crypto::hmac_sha256 keys each call anew on a thread's kept context") {
+        const auto jefe = to_hex(hmac_sha256("Jefe", "what do ya want for nothing?"));
+        // An empty key is a key, not "the previous call's key".
+        CHECK(to_hex(hmac_sha256("", "")) ==
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+        CHECK(to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")) == jefe);
+        CHECK(to_hex(hmac_sha256("", "")) ==
+              "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+        std::vector<std::thread> threads;
+        std::atomic<int> wrong{0};
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 500; ++i) {
+                    const bool mine = (i + t) % 2 == 0;
+                    const auto mac = to_hex(
+                        mine ? hmac_sha256("Jefe", "what do ya want for nothing?") : sha256("abc"));
+                    if (mac != (mine
+                                    ? jefe
+                                    : "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f200"
+                                      "15ad"))
+                        ++wrong;
+                }
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        CHECK(wrong.load() == 0);
     }
 
     TEST_CASE("crypto::constant_time_equals compares contents and lengths") {
