@@ -1,29 +1,19 @@
 #include "delivery/smtp_channel.h"
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "delivery/curl_library.h"
 #include "util/strings.h"
 
 namespace contactd::delivery {
 namespace {
 
 constexpr std::size_t kMaxDetail = 300;
-
-void global_init() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            throw std::runtime_error("curl_global_init failed");
-    });
-}
 
 struct Upload {
     std::string_view data;
@@ -84,7 +74,7 @@ SmtpChannel::SmtpChannel(SmtpSettings settings) : settings_(std::move(settings))
     implicit_tls_ = scheme == "smtps";
     const bool credentials = settings_.username.has_value() || has_userinfo(settings_.url);
     require_tls_ = credentials && !is_loopback(host_of(settings_.url));
-    global_init();
+    curl_library();  // a missing libcurl stops the start, not the first email
 }
 
 std::string SmtpChannel::render(const storage::MessageRecord& message, std::int64_t now) const {
@@ -118,37 +108,41 @@ SendResult SmtpChannel::send(const storage::MessageRecord& message) {
                          .count();
     const std::string data = render(message, now);
 
-    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+    const CurlLibrary& lib = curl_library();
+    std::unique_ptr<CURL, decltype(lib.easy_cleanup)> curl(lib.easy_init(), lib.easy_cleanup);
     if (!curl) return {SendResult::Outcome::Retry, "curl_easy_init failed"};
-    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(
-        curl_slist_append(nullptr, ("<" + message.recipient + ">").c_str()), curl_slist_free_all);
+    std::unique_ptr<curl_slist, decltype(lib.slist_free_all)> recipients(
+        lib.slist_append(nullptr, ("<" + message.recipient + ">").c_str()), lib.slist_free_all);
     Upload upload{data};
     char error[CURL_ERROR_SIZE] = {0};
     const std::string mail_from = "<" + from_.address + ">";
 
+    // Through a pointer, curl_easy_setopt loses curl.h's type checks: every integer
+    // option gets a long, every callback its exact type.
+    const curl_read_callback reader = read_upload;
     CURL* h = curl.get();
-    curl_easy_setopt(h, CURLOPT_URL, settings_.url.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(
-        h, CURLOPT_USE_SSL,
+    const auto set = lib.easy_setopt;
+    set(h, CURLOPT_URL, settings_.url.c_str());
+    set(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    set(h, CURLOPT_USE_SSL,
         static_cast<long>(implicit_tls_ || require_tls_ ? CURLUSESSL_ALL : CURLUSESSL_TRY));
-    if (settings_.username) curl_easy_setopt(h, CURLOPT_USERNAME, settings_.username->c_str());
-    if (settings_.password) curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.password->c_str());
-    curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from.c_str());
-    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
-    curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
-    curl_easy_setopt(h, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, settings_.timeout);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
+    if (settings_.username) set(h, CURLOPT_USERNAME, settings_.username->c_str());
+    if (settings_.password) set(h, CURLOPT_PASSWORD, settings_.password->c_str());
+    set(h, CURLOPT_MAIL_FROM, mail_from.c_str());
+    set(h, CURLOPT_MAIL_RCPT, recipients.get());
+    set(h, CURLOPT_READFUNCTION, reader);
+    set(h, CURLOPT_READDATA, &upload);
+    set(h, CURLOPT_UPLOAD, 1L);
+    set(h, CURLOPT_CONNECTTIMEOUT, settings_.connect_timeout);
+    set(h, CURLOPT_TIMEOUT, settings_.timeout);
+    set(h, CURLOPT_NOSIGNAL, 1L);
+    set(h, CURLOPT_ERRORBUFFER, error);
 
-    const CURLcode result = curl_easy_perform(h);
+    const CURLcode result = lib.easy_perform(h);
     long reply = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
+    lib.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
     const std::string reason =
-        error[0] ? std::string(error) : std::string(curl_easy_strerror(result));
+        error[0] ? std::string(error) : std::string(lib.easy_strerror(result));
     if (result == CURLE_OK)
         return {SendResult::Outcome::Delivered, "SMTP " + std::to_string(reply)};
     const std::string detail =

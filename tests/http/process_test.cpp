@@ -160,6 +160,7 @@ class ServeProcess {
         }
     }
     int port() const { return port_; }
+    pid_t pid() const { return pid_; }
 
     // True once /healthz answers 200 (within `seconds`).
     bool wait_healthy(int seconds) {
@@ -380,6 +381,26 @@ TEST_SUITE("process") {
         ::close(idle);
         CHECK(status == 0);
         CHECK(took < std::chrono::seconds(5));
+    }
+
+    TEST_CASE("process: libcurl is mapped only into a server that sends email by SMTP") {
+        const auto maps_curl = [](pid_t pid) {
+            std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+            std::stringstream text;
+            text << maps.rdbuf();
+            return text.str().find("libcurl") != std::string::npos;
+        };
+        TempDir dir;
+        {
+            ServeProcess plain((dir.path() / "plain.db").string(), dir.path() / "plain.log");
+            REQUIRE(plain.wait_healthy(20));
+            CHECK_FALSE(maps_curl(plain.pid()));
+        }
+        ServeProcess smtp(
+            (dir.path() / "smtp.db").string(), dir.path() / "smtp.log", "127.0.0.1",
+            {"CONTACTD_SMTP_URL=smtp://127.0.0.1:1", "CONTACTD_SMTP_FROM=codes@example.com"});
+        REQUIRE(smtp.wait_healthy(20));
+        CHECK(maps_curl(smtp.pid()));
     }
 
     TEST_CASE(

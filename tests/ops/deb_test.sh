@@ -25,6 +25,7 @@ for f in ./usr/bin/contactd ./lib/systemd/system/contactd.service ./etc/contactd
     echo "$contents" | grep -q " $f\$" || fail "$f not in the package"
 done
 dpkg-deb -f "$deb" Depends | grep -q libcpp-httplib || fail "Depends lacks the shared libraries"
+dpkg-deb -f "$deb" Depends | grep -q libcurl4 || fail "Depends lacks libcurl4, which SMTP loads on demand"
 dpkg-deb -e "$deb" "$out/control"
 grep -qx /etc/contactd/contactd.env "$out/control/conffiles" || fail "contactd.env is not a conffile"
 
