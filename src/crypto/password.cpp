@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <stdexcept>
 
+#include "crypto/digest.h"
 #include "crypto/random.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -23,6 +25,59 @@ constexpr std::size_t kHashBytes = 32;
 
 Error busy() {
     return rate_limited("The server is busy; try again in a moment", 1);
+}
+
+// argon2's memory, kept by each hashing thread between hashes (password.h). Any other
+// thread (the constructor's dummy hash) gives it back at once.
+thread_local bool t_keeps_memory = false;
+thread_local std::uint8_t* t_memory = nullptr;
+thread_local std::size_t t_memory_bytes = 0;
+
+void drop_memory() {
+    std::free(t_memory);
+    t_memory = nullptr;
+    t_memory_bytes = 0;
+}
+
+int lend_memory(std::uint8_t** memory, std::size_t bytes) {
+    if (t_memory_bytes < bytes) {
+        drop_memory();
+        t_memory = static_cast<std::uint8_t*>(std::malloc(bytes));
+        if (!t_memory) return ARGON2_MEMORY_ALLOCATION_ERROR;
+        t_memory_bytes = bytes;
+    }
+    *memory = t_memory;
+    return ARGON2_OK;
+}
+
+void take_back_memory(std::uint8_t*, std::size_t) {
+    // argon2 has wiped it (its clear_internal_memory) before this is called.
+    if (!t_keeps_memory) drop_memory();
+}
+
+std::string argon2id(const Argon2Params& p, std::string_view password, std::string_view salt,
+                     std::size_t hash_bytes) {
+    std::string out(hash_bytes, '\0');
+    argon2_context ctx{};
+    ctx.out = reinterpret_cast<std::uint8_t*>(out.data());
+    ctx.outlen = static_cast<std::uint32_t>(out.size());
+    // Not written to: no ARGON2_FLAG_CLEAR_PASSWORD.
+    ctx.pwd = reinterpret_cast<std::uint8_t*>(const_cast<char*>(password.data()));
+    ctx.pwdlen = static_cast<std::uint32_t>(password.size());
+    ctx.salt = reinterpret_cast<std::uint8_t*>(const_cast<char*>(salt.data()));
+    ctx.saltlen = static_cast<std::uint32_t>(salt.size());
+    ctx.t_cost = p.iterations;
+    ctx.m_cost = p.memory_kib;
+    ctx.lanes = p.parallelism;
+    ctx.threads = p.parallelism;
+    ctx.version = ARGON2_VERSION_13;
+    ctx.allocate_cbk = lend_memory;
+    ctx.free_cbk = take_back_memory;
+    ctx.flags = ARGON2_DEFAULT_FLAGS;
+    const int rc = argon2_ctx(&ctx, Argon2_id);
+    if (rc != ARGON2_OK)
+        throw std::runtime_error(std::string("argon2id: ") + argon2_error_message(rc));
+    return out;
 }
 
 }  // namespace
@@ -52,7 +107,7 @@ PasswordHasher::PasswordHasher(PasswordHasherOptions options)
     if (options_.max_concurrent < 1 || options_.max_waiting < 0) {
         throw std::invalid_argument("PasswordHasher needs at least one concurrent hash");
     }
-    dummy_ = encode(random_token(32), random_bytes(kSaltBytes));
+    dummy_ = *parse_phc(encode(random_token(32), random_bytes(kSaltBytes)));
     for (int i = 0; i < options_.max_concurrent; ++i) pool_.emplace_back([this] { serve_pool(); });
 }
 
@@ -68,10 +123,18 @@ PasswordHasher::~PasswordHasher() {
 void PasswordHasher::serve_pool() {
     // Linux gives each thread its own nice value; lowering it needs no privilege.
     (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kHashNice);
+    t_keeps_memory = true;
+    const auto has_work = [this] { return stopping_ || !jobs_.empty(); };
     std::unique_lock lock(pool_mutex_);
     while (true) {
-        pool_work_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // stopping, nothing left
+        if (!pool_work_.wait_for(lock, kKeepMemory, has_work)) {
+            drop_memory();
+            pool_work_.wait(lock, has_work);
+        }
+        if (jobs_.empty()) {  // stopping, nothing left
+            drop_memory();
+            return;
+        }
         Job* job = jobs_.front();
         jobs_.pop_front();
         lock.unlock();
@@ -135,18 +198,12 @@ int PasswordHasher::peak_concurrent() const {
 }
 
 std::string PasswordHasher::encode(std::string_view password, const std::string& salt) const {
-    const auto& p = options_.params;
-    std::string encoded(
-        argon2_encodedlen(p.iterations, p.memory_kib, p.parallelism,
-                          static_cast<uint32_t>(salt.size()), kHashBytes, Argon2_id),
-        '\0');
-    const int rc = argon2id_hash_encoded(p.iterations, p.memory_kib, p.parallelism, password.data(),
-                                         password.size(), salt.data(), salt.size(), kHashBytes,
-                                         encoded.data(), encoded.size());
-    if (rc != ARGON2_OK)
-        throw std::runtime_error(std::string("argon2id_hash_encoded: ") + argon2_error_message(rc));
-    encoded.resize(encoded.find('\0'));
-    return encoded;
+    return format_phc(options_.params, salt, argon2id(options_.params, password, salt, kHashBytes));
+}
+
+bool PasswordHasher::matches(const Argon2Phc& stored, std::string_view password) const {
+    return constant_time_equals(argon2id(stored.params, password, stored.salt, stored.hash.size()),
+                                stored.hash);
 }
 
 std::string PasswordHasher::hash(std::string_view password) const {
@@ -158,19 +215,18 @@ std::string PasswordHasher::hash(std::string_view password) const {
 }
 
 bool PasswordHasher::verify(const std::string& phc, std::string_view password) const {
-    // Only our own kind of string: argon2id_verify would otherwise accept any cost the
-    // stored string names.
-    if (phc.rfind("$argon2id$", 0) != 0) return false;
+    // Only our own kind of string (argon2id, version 19), at whatever cost it names.
+    const auto stored = parse_phc(phc);
+    if (!stored) return false;
     const auto slot = acquire();
     bool ok = false;
-    on_pool(
-        [&] { ok = argon2id_verify(phc.c_str(), password.data(), password.size()) == ARGON2_OK; });
+    on_pool([&] { ok = matches(*stored, password); });
     return ok;
 }
 
 void PasswordHasher::verify_dummy(std::string_view password) const {
     const auto slot = acquire();
-    on_pool([&] { (void)argon2id_verify(dummy_.c_str(), password.data(), password.size()); });
+    on_pool([&] { (void)matches(dummy_, password); });
 }
 
 bool PasswordHasher::needs_rehash(std::string_view phc) const {
