@@ -2,9 +2,9 @@
 // libcurl, loaded when the first SMTP channel is made rather than when contactd starts.
 //
 // Only the SMTP channel uses it, and most deployments send no email through contactd
-// (the development inbox, an SMS webhook). Linked, it brings 24 more libraries (GnuTLS, Kerberos,
-// LDAP, SSH, RTMP…) into every process: 3.8 MB of the 21 MB resident at start. Loading
-// it on demand keeps that out of every server that does not send email.
+// (the development inbox, an SMS webhook). Linked, it brings 24 more libraries (GnuTLS,
+// Kerberos, LDAP, SSH, RTMP…) into every process: 3.8 MB of the 21 MB resident at start.
+// Loading it on demand keeps that out of every server that does not send email.
 #include <curl/curl.h>
 
 namespace contactd::delivery {
