@@ -3,9 +3,11 @@
 // back alone, and batches are bounded.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -201,5 +203,84 @@ TEST_SUITE("storage::group_commit") {
                                                  std::to_string(i))) == (t % 2 ? "r" : "f"));
             }
         }
+    }
+
+    TEST_CASE(
+        "group_commit: a long log is checkpointed once per kCheckpointFrames pages added, not at "
+        "every commit") {
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "c.db").string());
+        // A reader's snapshot from before the log grew keeps checkpoints from copying all of
+        // it, so the log cannot restart and stays over kCheckpointFrames pages long.
+        Gate reading;
+        std::thread reader([&] {
+            store.read([&](storage::Repositories& repos) {
+                repos.settings().get("held");
+                reading.wait_open();
+            });
+        });
+        reading.wait_entered();
+        // The checkpointer thread runs them: wait until `count` have run or `ms` have passed.
+        const auto checkpoints_within = [&](std::uint64_t count, int ms) {
+            for (int i = 0; i < ms / 10 && store.checkpoints() < count; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            return store.checkpoints();
+        };
+        const std::string page_sized(4000, 'x');
+        store.write([&](storage::Repositories& repos) {
+            for (int i = 0; i < SqliteStore::kCheckpointFrames + 100; ++i)
+                repos.settings().put("big" + std::to_string(i), page_sized);
+        });
+        CHECK(checkpoints_within(1, 5000) == 1);
+        for (int i = 0; i < 20; ++i) {
+            store.write([&](storage::Repositories& repos) {
+                repos.settings().put("small" + std::to_string(i), "1");
+            });
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a checkpoint's time
+        }
+        CHECK(checkpoints_within(2, 300) == 1);
+        store.write([&](storage::Repositories& repos) {
+            for (int i = 0; i < SqliteStore::kCheckpointFrames; ++i)
+                repos.settings().put("more" + std::to_string(i), page_sized);
+        });
+        CHECK(checkpoints_within(2, 5000) == 2);
+        reading.open();
+        reader.join();
+    }
+
+    TEST_CASE("group_commit: under steady writes the log starts anew instead of growing") {
+        test::TempDir dir;
+        const auto path = dir.path() / "g.db";
+        SqliteStore store(path.string());
+        const std::string page_sized(4000, 'x');
+        std::atomic<int> writing{3};
+        std::vector<std::thread> writers;
+        for (int t = 0; t < 3; ++t) {
+            writers.emplace_back([&, t] {
+                // Each write changes 20 pages (SQLite skips an unchanged one): 6 x
+                // kRestartFrames pages in all, 100 MB of log if it never restarted.
+                for (int i = 0; i < 400; ++i) {
+                    store.write([&](storage::Repositories& repos) {
+                        for (int j = 0; j < 20; ++j)
+                            repos.settings().put(std::to_string(t) + "-" + std::to_string(j),
+                                                 std::to_string(i) + page_sized);
+                    });
+                }
+                --writing;
+            });
+        }
+        std::uintmax_t longest = 0;
+        const auto log = path.string() + "-wal";
+        while (writing > 0) {
+            std::error_code ignored;
+            const auto size = std::filesystem::file_size(log, ignored);
+            if (!ignored) longest = std::max(longest, size);
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        for (auto& w : writers) w.join();
+        // kRestartFrames pages and what is written while the last pass and the writer's
+        // own copy run.
+        CHECK(longest < 2 * SqliteStore::kRestartFrames * 4120ULL);
+        CHECK(longest > 0);
     }
 }

@@ -20,9 +20,11 @@
 // commit makes it durable too).
 // Checkpoints: the writer does not copy the log back into the database itself (SQLite's
 // automatic checkpoint ran inside COMMIT, a tenth of the writer's time). Once the log
-// holds kCheckpointFrames pages, a checkpointer thread runs a PASSIVE checkpoint on a
-// connection of its own while writes go on. checkpoint(), which also empties the log,
-// does the same first and holds writes back only for the rest.
+// holds kCheckpointFrames pages more than at the last checkpoint, a checkpointer thread
+// runs a PASSIVE checkpoint on a connection of its own while writes go on. checkpoint(),
+// which also empties the log, does the same first and holds writes back only for the rest.
+// Once the log is kRestartFrames long, the writer copies what a pass left between two
+// batches, so that the log starts anew (restart_log_if_due).
 // Foreign keys are on for every connection.
 #include <SQLiteCpp/Database.h>
 
@@ -62,10 +64,13 @@ class SqliteStore final : public Store {
     static constexpr std::size_t kMaxBatchWrites = 64;
     static constexpr std::chrono::milliseconds kMaxBatchAge{5};
     static constexpr int kCheckpointFrames = 1000;
+    static constexpr int kRestartFrames = 4 * kCheckpointFrames;  // about 16 MiB of log
     // A checkpoint() that holds writes back this long is logged.
     static constexpr std::chrono::milliseconds kSlowCheckpoint{100};
     // Batches committed (or failed) so far: tests and metrics see how writes were joined.
     std::uint64_t batches() const { return batches_done_.load(); }
+    // Passive checkpoints run so far (by the checkpointer thread and checkpoint()).
+    std::uint64_t checkpoints() const { return checkpoints_done_.load(); }
 
   protected:
     void run_read(const Work& work) override;
@@ -86,6 +91,7 @@ class SqliteStore final : public Store {
     // False when SQLite ended the whole transaction.
     bool run_member(PendingWrite& member);
     void restore_full_sync(bool relaxed);
+    void restart_log_if_due();  // on the writer thread, between batches
 
     const std::string path_;
     std::mutex writer_mutex_;  // guards writer_: the writer thread holds it for a batch
@@ -106,6 +112,10 @@ class SqliteStore final : public Store {
     std::condition_variable checkpoint_wanted_;
     bool checkpoint_due_ = false;
     bool checkpointer_stopping_ = false;
+    std::atomic<int> log_frames_at_checkpoint_{0};  // the log's length the last one saw
+    std::atomic<std::uint64_t> checkpoints_done_{0};
+    int log_frames_ = 0;                   // after the last commit; the writer thread's
+    std::uint64_t passes_at_restart_ = 0;  // checkpoints_done_ at its last restart_log_if_due
     std::thread checkpointer_thread_;
 
     std::mutex readers_mutex_;  // guards readers_
