@@ -278,9 +278,9 @@ TEST_SUITE("storage::group_commit") {
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
         for (auto& w : writers) w.join();
-        // kRestartFrames pages and what is written while the last pass and the writer's
-        // own copy run.
-        CHECK(longest < 2 * SqliteStore::kRestartFrames * 4120ULL);
+        // At most 2 x kRestartFrames pages (when the writer outruns the checkpointer) and
+        // what is written while the last pass runs.
+        CHECK(longest < 3 * SqliteStore::kRestartFrames * 4120ULL);
         CHECK(longest > 0);
     }
 }

@@ -115,11 +115,13 @@ void SqliteStore::restart_log_if_due() {
     // kRestartFrames long and a checkpointer pass has just copied nearly all of it, the
     // writer copies the rest itself, between batches; the next write then restarts it.
     if (log_frames_ < kRestartFrames) return;
+    // Once after each pass: a reader that kept this copy from finishing may keep on.
     const auto passes = checkpoints_done_.load();
+    if (passes == passes_at_restart_) return;
+    // Not before a pass has copied most of it, as a long copy holds writes back; unless
+    // the writer outruns the passes, which would leave the log growing again.
     const int copied_to = log_frames_at_checkpoint_.load(std::memory_order_relaxed);
-    // Not before a pass has copied most of it (the copy would hold writes back long), nor
-    // twice after one pass: a reader that kept this one from finishing may keep on.
-    if (passes == passes_at_restart_ || log_frames_ - copied_to > kCheckpointFrames / 4) return;
+    if (log_frames_ - copied_to > kCheckpointFrames / 4 && log_frames_ < 2 * kRestartFrames) return;
     passes_at_restart_ = passes;
     const int rc = sqlite3_wal_checkpoint_v2(writer_->getHandle(), nullptr,
                                              SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
