@@ -50,10 +50,14 @@ bool take(std::string_view& text, char c) {
 
 }  // namespace
 
-std::string format_phc(const Argon2Params& params, std::string_view salt, std::string_view hash) {
+std::string phc_prefix(const Argon2Params& params) {
     return std::string(kPrefix) + "m=" + std::to_string(params.memory_kib) +
            ",t=" + std::to_string(params.iterations) + ",p=" + std::to_string(params.parallelism) +
-           "$" + unpadded_base64(salt) + "$" + unpadded_base64(hash);
+           "$";
+}
+
+std::string format_phc(const Argon2Params& params, std::string_view salt, std::string_view hash) {
+    return phc_prefix(params) + unpadded_base64(salt) + "$" + unpadded_base64(hash);
 }
 
 std::optional<Argon2Phc> parse_phc(std::string_view phc) {

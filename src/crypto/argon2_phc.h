@@ -22,6 +22,8 @@ struct Argon2Phc {
     std::string hash;  // raw bytes
 };
 
+// "$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$": what every hash at `params` starts with.
+std::string phc_prefix(const Argon2Params& params);
 std::string format_phc(const Argon2Params& params, std::string_view salt, std::string_view hash);
 
 // Only argon2id version 19 with argon2's own bounds (salt of 8 bytes or more, hash of 4

@@ -100,14 +100,13 @@ std::optional<std::string> normalize_password(std::string_view password) {
 }
 
 PasswordHasher::PasswordHasher(PasswordHasherOptions options)
-    : options_(options),
-      prefix_("$argon2id$v=19$m=" + std::to_string(options.params.memory_kib) +
-              ",t=" + std::to_string(options.params.iterations) +
-              ",p=" + std::to_string(options.params.parallelism) + "$") {
+    : options_(options), prefix_(phc_prefix(options.params)) {
     if (options_.max_concurrent < 1 || options_.max_waiting < 0) {
         throw std::invalid_argument("PasswordHasher needs at least one concurrent hash");
     }
-    dummy_ = *parse_phc(encode(random_token(32), random_bytes(kSaltBytes)));
+    dummy_.params = options_.params;
+    dummy_.salt = random_bytes(kSaltBytes);
+    dummy_.hash = argon2id(dummy_.params, random_token(32), dummy_.salt, kHashBytes);
     for (int i = 0; i < options_.max_concurrent; ++i) pool_.emplace_back([this] { serve_pool(); });
 }
 

@@ -62,8 +62,8 @@ class PasswordHasher {
     std::string hash(std::string_view password) const;
 
     // Hashes `password` as the stored PHC string says and compares in constant time;
-    // false for a wrong password or a malformed string. Throws Error(RateLimited) when the gate is
-    // full.
+    // false for a wrong password or a malformed string. Throws Error(RateLimited) when
+    // the gate is full.
     bool verify(const std::string& phc, std::string_view password) const;
 
     // Costs what verify() costs, against a hash of a random secret, and returns nothing:
@@ -105,7 +105,7 @@ class PasswordHasher {
     void serve_pool();
 
     const PasswordHasherOptions options_;
-    const std::string prefix_;  // "$argon2id$v=19$m=...,t=...,p=...$"
+    const std::string prefix_;  // phc_prefix(options_.params)
     Argon2Phc dummy_;           // the hash of a random secret
     mutable std::mutex mutex_;
     mutable std::condition_variable freed_;
