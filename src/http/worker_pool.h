@@ -5,13 +5,21 @@
 // socket (the connection loop hands them whole requests), so the cap bounds concurrent
 // handler work, not open connections.
 //
+// A task goes straight to an idle worker: submit() hands it to the worker that went idle
+// last (its stack and caches are the warmest) and wakes that one thread on a futex of its
+// own, after letting go of the pool's lock. So a hand-over costs one wake and one sleep,
+// and the woken worker never queues for the lock its waker still holds (as a condition
+// variable signalled under the lock makes it).
+//
 // Thread-safe. shutdown() runs every task already submitted, then joins all threads;
 // submit() after shutdown() is ignored.
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -33,20 +41,30 @@ class WorkerPool {
     std::size_t threads() const;  // threads alive now
 
   private:
-    void run(std::size_t id);
+    struct Worker {
+        std::thread thread;
+        std::function<void()> handed;          // set with `called` under the lock
+        bool idle = false;                     // in idle_; guarded by the lock
+        std::atomic<std::uint32_t> called{0};  // 1: handed a task, or told to stop
+    };
+
+    void run(Worker& self);
+    // Takes `worker` off the idle list under the lock; the caller wakes it after unlocking.
+    void call_locked(Worker& worker, std::function<void()> task);
     void join_finished(std::unique_lock<std::mutex>& lock);
+    std::size_t alive_locked() const {
+        return workers_.size() > finished_.size() ? workers_.size() - finished_.size() : 0;
+    }
 
     const std::size_t min_threads_;
     const std::size_t max_threads_;
     const std::chrono::milliseconds idle_exit_;
 
-    mutable std::mutex mutex_;  // guards everything below
-    std::condition_variable work_;
-    std::deque<std::function<void()>> tasks_;
-    std::unordered_map<std::size_t, std::thread> threads_;
-    std::vector<std::size_t> finished_;  // ids of threads that ended, to join
-    std::size_t idle_ = 0;
-    std::size_t next_id_ = 0;
+    mutable std::mutex mutex_;                 // guards everything below
+    std::deque<std::function<void()>> tasks_;  // waiting for a worker (all are busy)
+    std::vector<Worker*> idle_;                // the last to go idle at the back
+    std::unordered_map<Worker*, std::unique_ptr<Worker>> workers_;
+    std::vector<Worker*> finished_;  // workers whose thread ended, to join
     bool stopping_ = false;
 };
 

@@ -8,7 +8,7 @@
 // per write. This sleeps on a futex at once and wakes with one call, and only when the
 // waiter is actually asleep.
 //
-// Linux only (a futex), as the server is (epoll).
+// Linux only (util/futex.h), as the server is (epoll).
 //
 // done() may be called once; wait() returns once it has been, at once if it already was.
 // The object may be destroyed as soon as wait() returns (done() touches no member after

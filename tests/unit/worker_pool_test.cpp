@@ -28,6 +28,27 @@ TEST_SUITE("http::worker_pool") {
         CHECK(started == 12);  // queued tasks ran before shutdown returned
     }
 
+    TEST_CASE("worker_pool: an idle worker is handed the next task and no thread is added") {
+        WorkerPool pool(0, 8, 10s);
+        std::atomic<int> done{0};
+        std::atomic<std::thread::id> first_thread{};
+        std::atomic<int> other_threads{0};
+        for (int i = 0; i < 50; ++i) {
+            pool.submit([&] {
+                const auto me = std::this_thread::get_id();
+                std::thread::id none{};
+                if (!first_thread.compare_exchange_strong(none, me) && none != me) ++other_threads;
+                ++done;
+            });
+            // Wait until the worker is idle again before the next task.
+            for (int j = 0; j < 400 && done <= i; ++j) std::this_thread::sleep_for(1ms);
+            std::this_thread::sleep_for(5ms);
+        }
+        CHECK(done == 50);
+        CHECK(other_threads == 0);
+        CHECK(pool.threads() == 1);
+    }
+
     TEST_CASE("worker_pool: idle threads end, down to the minimum") {
         WorkerPool pool(1, 6, 50ms);
         std::atomic<int> done{0};
