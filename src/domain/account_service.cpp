@@ -17,7 +17,7 @@ AccountService::AccountService(storage::Store& store, const Clock& clock,
     : store_(store), clock_(clock), sessions_(sessions), events_(events), policy_(policy) {}
 
 SignedIn AccountService::sign_in_as_guest(const ClientInfo& client) const {
-    return store_.write([&](storage::Repositories& repos) {
+    return sign(sessions_, store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         storage::ContactRecord contact;
         contact.id = crypto::uuid_v7();
@@ -25,9 +25,9 @@ SignedIn AccountService::sign_in_as_guest(const ClientInfo& client) const {
         contact.created_at = now;
         contact.updated_at = now;
         repos.contacts().insert(contact);
-        const auto tokens = sessions_.start(repos, contact.id, auth_method::kGuest, client);
-        return load_signed_in(repos, tokens);
-    });
+        return load_signed_in(repos,
+                              sessions_.start(repos, contact.id, auth_method::kGuest, client));
+    }));
 }
 
 void AccountService::delete_self(const Bearer& bearer, const ClientInfo& client) const {

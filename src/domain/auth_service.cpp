@@ -201,15 +201,21 @@ std::string obfuscate(const Destination& d) {
     return d.provider == "PHONE" ? obfuscate_phone(d.display) : obfuscate_email(d.display);
 }
 
-SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens) {
-    auto contact = repos.contacts().find(tokens.contact_id);
+UnsignedSignIn load_signed_in(storage::Repositories& repos, UnsignedTokens tokens) {
+    const auto& contact_id = tokens.claims.subject;
+    auto contact = repos.contacts().find(contact_id);
     if (!contact) throw not_authenticated("The contact no longer exists");
-    return SignedIn{tokens, std::move(*contact),
-                    repos.organisations().list_for_contact(tokens.contact_id)};
+    auto organisations = repos.organisations().list_for_contact(contact_id);
+    return UnsignedSignIn{std::move(tokens), std::move(*contact), std::move(organisations)};
 }
 
-SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
-                             const ClientInfo& client) const {
+SignedIn sign(const SessionService& sessions, UnsignedSignIn sign_in) {
+    return SignedIn{sessions.sign(std::move(sign_in.tokens)), std::move(sign_in.contact),
+                    std::move(sign_in.organisations)};
+}
+
+UnsignedSignIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
+                                   const ClientInfo& client) const {
     const auto now = clock_.now();
     const std::string contact_id = *otp.contact_id;
     if (otp.identity_id) {
@@ -244,38 +250,45 @@ SignedIn AuthService::redeem(storage::Repositories& repos, const storage::OtpRec
 
 SignedIn AuthService::validate_code(const std::string& auth_otp, const std::string& code,
                                     const ClientInfo& client) {
-    return write_then_raise(
-        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-            auto otp = otps_.redeem(repos, auth_otp, code);
-            if (!otp) {
-                return tl::unexpected(code_failed(repos, auth_otp, otp.error(), client));
-            }
-            return redeem(repos, *otp, client);
-        });
+    return sign(
+        sessions_,
+        write_then_raise(
+            store_, [&](storage::Repositories& repos) -> tl::expected<UnsignedSignIn, Error> {
+                auto otp = otps_.redeem(repos, auth_otp, code);
+                if (!otp) {
+                    return tl::unexpected(code_failed(repos, auth_otp, otp.error(), client));
+                }
+                return redeem(repos, *otp, client);
+            }));
 }
 
 SignedIn AuthService::validate_code(const Destination& destination, const std::string& code,
                                     const ClientInfo& client) {
-    return write_then_raise(
-        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-            const auto latest = repos.otps().latest_for_destination(destination.key);
-            if (!latest) {
-                return tl::unexpected(
-                    code_failed(repos, std::nullopt, OtpFailure::Unknown, client));
-            }
-            auto otp = otps_.redeem(repos, latest->id, code);
-            if (!otp) return tl::unexpected(code_failed(repos, latest->id, otp.error(), client));
-            return redeem(repos, *otp, client);
-        });
+    return sign(
+        sessions_,
+        write_then_raise(
+            store_, [&](storage::Repositories& repos) -> tl::expected<UnsignedSignIn, Error> {
+                const auto latest = repos.otps().latest_for_destination(destination.key);
+                if (!latest) {
+                    return tl::unexpected(
+                        code_failed(repos, std::nullopt, OtpFailure::Unknown, client));
+                }
+                auto otp = otps_.redeem(repos, latest->id, code);
+                if (!otp)
+                    return tl::unexpected(code_failed(repos, latest->id, otp.error(), client));
+                return redeem(repos, *otp, client);
+            }));
 }
 
 SignedIn AuthService::refresh(const std::string& refresh_token, const ClientInfo& client) {
-    return write_then_raise(store_,
-                            [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-                                auto tokens = sessions_.refresh(repos, refresh_token, client);
-                                if (!tokens) return tl::unexpected(tokens.error());
-                                return load_signed_in(repos, *tokens);
-                            });
+    return sign(
+        sessions_,
+        write_then_raise(store_,
+                         [&](storage::Repositories& repos) -> tl::expected<UnsignedSignIn, Error> {
+                             auto tokens = sessions_.refresh(repos, refresh_token, client);
+                             if (!tokens) return tl::unexpected(tokens.error());
+                             return load_signed_in(repos, std::move(*tokens));
+                         }));
 }
 
 void AuthService::sign_out(const Bearer& bearer, const ClientInfo& client) {

@@ -69,9 +69,19 @@ struct SignedIn {
 
 using RegistrationResult = std::variant<OtpChallenge, SignedIn>;
 
+// A sign-in as its write transaction leaves it: sign() completes it after the commit.
+struct UnsignedSignIn {
+    UnsignedTokens tokens;
+    storage::ContactRecord contact;
+    std::vector<storage::OrganisationRecord> organisations;
+};
+
 // The session answer for freshly issued tokens: the contact and its organisations.
 // Throws Error(NotAuthenticated) if the contact is gone.
-SignedIn load_signed_in(storage::Repositories& repos, const IssuedTokens& tokens);
+UnsignedSignIn load_signed_in(storage::Repositories& repos, UnsignedTokens tokens);
+
+// The answer with its access token signed; called after the commit.
+SignedIn sign(const SessionService& sessions, UnsignedSignIn sign_in);
 
 // "+357*****230", "a***@e***.com": what request-otp may show of a destination.
 std::string obfuscate(const Destination& destination);
@@ -113,8 +123,8 @@ class AuthService {
     static Destination destination_of(const IdentityInput& identity);
 
   private:
-    SignedIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
-                    const ClientInfo& client) const;
+    UnsignedSignIn redeem(storage::Repositories& repos, const storage::OtpRecord& otp,
+                          const ClientInfo& client) const;
     // Records CODE_FAILED (and LOCKED_OUT when this wrong code burned it); the error to raise.
     Error code_failed(storage::Repositories& repos, const std::optional<std::string>& otp_id,
                       OtpFailure failure, const ClientInfo& client) const;

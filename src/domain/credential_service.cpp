@@ -75,7 +75,7 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
     store_.read(taken);  // refuse before paying for a hash
     const auto password_hash = hasher_.hash(password);
 
-    auto signed_in = store_.write([&](storage::Repositories& repos) {
+    auto unsigned_in = store_.write([&](storage::Repositories& repos) {
         const auto now = clock_.now();
         if (const auto unproven = taken(repos)) repos.identities().remove(unproven->id);
         auto made = new_contact(input, first_name, last_name, now);
@@ -92,7 +92,7 @@ SignedIn CredentialService::register_contact(const RegistrationInput& input,
                               sessions_.start(repos, contact.id, auth_method::kPassword, client));
     });
     outbox_.wake();
-    return signed_in;
+    return sign(sessions_, std::move(unsigned_in));
 }
 
 // ---- identities ----

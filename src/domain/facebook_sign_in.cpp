@@ -42,7 +42,7 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
     const auto profile = verify(input.identity.token);
     const auto first_name = first_present(input.first_name, profile.first_name);
     const auto last_name = first_present(input.last_name, profile.last_name);
-    return store_.write([&](storage::Repositories& repos) {
+    return sign(sessions_, store_.write([&](storage::Repositories& repos) {
         if (const auto existing = repos.identities().find_by_value("FACEBOOK", profile.user_id)) {
             return load_signed_in(repos, sessions_.start(repos, existing->contact_id,
                                                          auth_method::kFacebook, client));
@@ -62,7 +62,7 @@ SignedIn FacebookSignIn::register_contact(const RegistrationInput& input,
         repos.identities().insert(identity);
         return load_signed_in(repos,
                               sessions_.start(repos, contact.id, auth_method::kFacebook, client));
-    });
+    }));
 }
 
 SignedIn FacebookSignIn::sign_in(const std::string& token, const ClientInfo& client) {
@@ -74,18 +74,21 @@ SignedIn FacebookSignIn::sign_in(const std::string& token, const ClientInfo& cli
             throw;
         }
     }();
-    return write_then_raise(
-        store_, [&](storage::Repositories& repos) -> tl::expected<SignedIn, Error> {
-            const auto identity = repos.identities().find_by_value("FACEBOOK", profile.user_id);
-            if (!identity) {
-                events_.record(repos, security_event::kSignInFailed, std::nullopt, client,
-                               {{"method", auth_method::kFacebook}, {"reason", "UNKNOWN_ACCOUNT"}});
-                return tl::unexpected(
-                    not_authenticated("No contact has this Facebook account; register first"));
-            }
-            return load_signed_in(repos, sessions_.start(repos, identity->contact_id,
-                                                         auth_method::kFacebook, client));
-        });
+    return sign(
+        sessions_,
+        write_then_raise(
+            store_, [&](storage::Repositories& repos) -> tl::expected<UnsignedSignIn, Error> {
+                const auto identity = repos.identities().find_by_value("FACEBOOK", profile.user_id);
+                if (!identity) {
+                    events_.record(
+                        repos, security_event::kSignInFailed, std::nullopt, client,
+                        {{"method", auth_method::kFacebook}, {"reason", "UNKNOWN_ACCOUNT"}});
+                    return tl::unexpected(
+                        not_authenticated("No contact has this Facebook account; register first"));
+                }
+                return load_signed_in(repos, sessions_.start(repos, identity->contact_id,
+                                                             auth_method::kFacebook, client));
+            }));
 }
 
 }  // namespace contactd::domain

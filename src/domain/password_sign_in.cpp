@@ -76,7 +76,7 @@ SignedIn PasswordSignIn::sign_in(const std::string& username, const std::string&
             // Busy: upgrade another time.
         }
     }
-    return store_.write([&](storage::Repositories& repos) {
+    return sign(sessions_, store_.write([&](storage::Repositories& repos) {
         const auto current = repos.identities().find(identity->id);
         // Changed meanwhile (a new password, a removed identity): this one no longer holds.
         if (!current || current->password_hash != identity->password_hash ||
@@ -87,7 +87,7 @@ SignedIn PasswordSignIn::sign_in(const std::string& username, const std::string&
         if (rehashed) repos.identities().set_password_hash(current->id, rehashed);
         return load_signed_in(
             repos, sessions_.start(repos, current->contact_id, auth_method::kPassword, client));
-    });
+    }));
 }
 
 bool PasswordSignIn::check_current(const storage::IdentityRecord& identity,

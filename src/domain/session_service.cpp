@@ -39,8 +39,8 @@ SessionService::SessionService(const Clock& clock, const crypto::JwtCodec& jwt,
                                SessionPolicy policy, const SecurityEvents* events)
     : clock_(clock), jwt_(jwt), policy_(policy), events_(events) {}
 
-IssuedTokens SessionService::start(storage::Repositories& repos, const std::string& contact_id,
-                                   const std::string& method, const ClientInfo& client) const {
+UnsignedTokens SessionService::start(storage::Repositories& repos, const std::string& contact_id,
+                                     const std::string& method, const ClientInfo& client) const {
     const auto now = clock_.now();
     storage::SessionRecord session;
     session.id = crypto::uuid_v7();
@@ -65,12 +65,10 @@ IssuedTokens SessionService::start(storage::Repositories& repos, const std::stri
     return issue(repos, session);
 }
 
-IssuedTokens SessionService::issue(storage::Repositories& repos,
-                                   const storage::SessionRecord& session) const {
+UnsignedTokens SessionService::issue(storage::Repositories& repos,
+                                     const storage::SessionRecord& session) const {
     const auto now = clock_.now();
-    IssuedTokens tokens;
-    tokens.contact_id = session.contact_id;
-    tokens.session_id = session.id;
+    UnsignedTokens tokens;
     tokens.refresh_token = new_refresh_token();
     storage::RefreshTokenRecord record;
     record.token_hash = hash_token(tokens.refresh_token);
@@ -79,20 +77,28 @@ IssuedTokens SessionService::issue(storage::Repositories& repos,
     record.expires_at = std::min(now + policy_.refresh_idle_ttl, session.absolute_expires_at);
     repos.sessions().insert_refresh_token(record);
 
-    crypto::JwtClaims claims;
+    auto& claims = tokens.claims;
     claims.subject = session.contact_id;
     claims.session_id = session.id;
     claims.token_id = crypto::random_token(16);
     claims.issued_at = now;
     claims.expires_at = std::min(now + policy_.access_ttl, session.absolute_expires_at);
-    tokens.access_token = jwt_.sign(claims);
-    tokens.access_expires_at = claims.expires_at;
     return tokens;
 }
 
-tl::expected<IssuedTokens, Error> SessionService::refresh(storage::Repositories& repos,
-                                                          const std::string& refresh_token,
-                                                          const ClientInfo& client) const {
+IssuedTokens SessionService::sign(UnsignedTokens tokens) const {
+    IssuedTokens issued;
+    issued.access_token = jwt_.sign(tokens.claims);
+    issued.access_expires_at = tokens.claims.expires_at;
+    issued.contact_id = std::move(tokens.claims.subject);
+    issued.session_id = std::move(tokens.claims.session_id);
+    issued.refresh_token = std::move(tokens.refresh_token);
+    return issued;
+}
+
+tl::expected<UnsignedTokens, Error> SessionService::refresh(storage::Repositories& repos,
+                                                            const std::string& refresh_token,
+                                                            const ClientInfo& client) const {
     const auto now = clock_.now();
     const auto hash = hash_token(refresh_token);
     const auto token = repos.sessions().find_refresh_token(hash);

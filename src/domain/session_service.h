@@ -32,6 +32,15 @@ struct SessionPolicy {
     std::int64_t refresh_reuse_grace = 10;  // seconds; 0: every reuse revokes
 };
 
+// A session's new tokens as its write transaction leaves them: the refresh token (stored,
+// hashed, in that transaction) and the claims of the access token, which sign() signs
+// after the commit. Signing (an HMAC and two JSON encodings) is work that other writes
+// need not queue behind on the one writer thread.
+struct UnsignedTokens {
+    std::string refresh_token;
+    crypto::JwtClaims claims;
+};
+
 struct IssuedTokens {
     std::string contact_id;
     std::string session_id;
@@ -64,14 +73,17 @@ class SessionService {
     // Records SIGN_IN_SUCCEEDED with the method and the new session's id. The session
     // records client.api_key_id as its key; a key revoked by now is Error(NotAuthenticated)
     // (checked in this transaction, so no session outlives its key's revocation).
-    IssuedTokens start(storage::Repositories& repos, const std::string& contact_id,
-                       const std::string& method, const ClientInfo& client) const;
+    UnsignedTokens start(storage::Repositories& repos, const std::string& contact_id,
+                         const std::string& method, const ClientInfo& client) const;
 
     // Spends `refresh_token` and returns the session's new tokens. Errors are values so
     // that a revocation for reuse is committed before the error is reported.
-    tl::expected<IssuedTokens, Error> refresh(storage::Repositories& repos,
-                                              const std::string& refresh_token,
-                                              const ClientInfo& client) const;
+    tl::expected<UnsignedTokens, Error> refresh(storage::Repositories& repos,
+                                                const std::string& refresh_token,
+                                                const ClientInfo& client) const;
+
+    // The access token for the claims, outside any transaction.
+    IssuedTokens sign(UnsignedTokens tokens) const;
 
     // Checks the token and that its session is live. Throws Error(NotAuthenticated) or
     // Error(ExpiredToken).
@@ -92,7 +104,7 @@ class SessionService {
     // A spent refresh token came back after the grace: revokes its whole session.
     void revoke_for_reuse(storage::Repositories& repos, const storage::SessionRecord& session,
                           std::int64_t now, const ClientInfo& client) const;
-    IssuedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
+    UnsignedTokens issue(storage::Repositories& repos, const storage::SessionRecord& session) const;
 
     const Clock& clock_;
     const crypto::JwtCodec& jwt_;

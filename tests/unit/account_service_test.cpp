@@ -90,8 +90,8 @@ TEST_SUITE("domain::account_service") {
             return f.sessions.refresh(repos, guest.tokens.refresh_token, f.client);
         });
         REQUIRE(refreshed.has_value());
-        CHECK(f.delete_self({refreshed->contact_id, refreshed->session_id, std::nullopt}) ==
-              "REAUTHENTICATIONREQUIREDEXCEPTION");
+        CHECK(f.delete_self({refreshed->claims.subject, refreshed->claims.session_id,
+                             std::nullopt}) == "REAUTHENTICATIONREQUIREDEXCEPTION");
         CHECK(f.count("SELECT count(*) FROM contacts WHERE id = ?", guest.contact.id) == 1);
 
         const auto other = f.accounts.sign_in_as_guest(f.client);

@@ -41,15 +41,16 @@ struct SessionFixture {
     }
 
     IssuedTokens start() {
-        return store.write([&](storage::Repositories& repos) {
+        return sessions.sign(store.write([&](storage::Repositories& repos) {
             return sessions.start(repos, contact_id, domain::auth_method::kOtp, {});
-        });
+        }));
     }
 
     // Refreshes in a committed transaction; the error (if any) is returned, not thrown.
     tl::expected<IssuedTokens, Error> refresh(const std::string& token) {
-        return store.write(
-            [&](storage::Repositories& repos) { return sessions.refresh(repos, token, {}); });
+        return store
+            .write([&](storage::Repositories& repos) { return sessions.refresh(repos, token, {}); })
+            .map([&](domain::UnsignedTokens tokens) { return sessions.sign(std::move(tokens)); });
     }
 
     // The error kind authenticate() throws, or nullopt when the token is accepted.
