@@ -12,7 +12,7 @@ bool prove_identity(storage::Repositories& repos, const SessionService& sessions
         if (identity.password_hash) repos.identities().set_password_hash(identity.id, std::nullopt);
         sessions.revoke_all(repos, identity.contact_id, client, "IDENTITY_PROVEN");
     }
-    repos.identities().mark_verified(identity.id);
+    if (first) repos.identities().mark_verified(identity.id);
     return first;
 }
 

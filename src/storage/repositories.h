@@ -30,6 +30,8 @@ class ContactRepository {
     virtual std::vector<ContactRecord> find_by_recorded_email(
         const std::string& normalized_email) = 0;
     virtual std::vector<ContactRecord> find_by_recorded_phone(const std::string& e164) = 0;
+    // Marks the contact verified, and updated at `now`; a verified contact is left as it
+    // is (a sign-in does not change it).
     virtual void set_verified(const std::string& id, std::int64_t now) = 0;
     // Makes a guest a normal contact (is_guest is written on insert only); false when it
     // was not a guest.
@@ -71,7 +73,7 @@ class IdentityRepository {
     virtual std::optional<IdentityRecord> find_by_value(const std::string& provider,
                                                         const std::string& value) = 0;
     virtual std::vector<IdentityRecord> list_for_contact(const std::string& contact_id) = 0;
-    virtual void mark_verified(const std::string& id) = 0;
+    virtual void mark_verified(const std::string& id) = 0;  // a no-op when it is
     // Sets (or, with nullopt, removes) the identity's password hash.
     virtual void set_password_hash(const std::string& id,
                                    const std::optional<std::string>& password_hash) = 0;

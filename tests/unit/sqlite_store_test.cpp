@@ -143,6 +143,43 @@ TEST_SUITE("storage::sqlite_store") {
         CHECK(store.healthy());
     }
 
+    TEST_CASE("sqlite_store: verifying a verified contact or identity changes nothing") {
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "v.db").string());
+        storage::ContactRecord contact;
+        contact.id = "c1";
+        contact.created_at = contact.updated_at = 100;
+        storage::IdentityRecord identity;
+        identity.id = "i1";
+        identity.contact_id = "c1";
+        identity.provider = "EMAIL";
+        identity.value = "a@example.com";
+        identity.created_at = 100;
+        store.write([&](storage::Repositories& repos) {
+            repos.contacts().insert(contact);
+            repos.identities().insert(identity);
+        });
+        const auto verify = [&](std::int64_t now) {
+            store.write([&](storage::Repositories& repos) {
+                repos.contacts().set_verified("c1", now);
+                repos.identities().mark_verified("i1");
+            });
+            return store.read([](storage::Repositories& repos) {
+                return std::make_pair(*repos.contacts().find("c1"), *repos.identities().find("i1"));
+            });
+        };
+        const auto first = verify(200);
+        CHECK(first.first.is_verified);
+        CHECK(first.first.updated_at == 200);
+        CHECK(first.second.is_verified);
+        auto& db = store.writer_connection_for_tests();
+        const auto changes_before = db.getTotalChanges();
+        const auto again = verify(300);
+        CHECK(again.first.updated_at == 200);  // a sign-in is no change to the contact
+        CHECK(again.second.is_verified);
+        CHECK(db.getTotalChanges() == changes_before);  // no row was written
+    }
+
     TEST_CASE("transaction::write_then_raise commits the bookkeeping, then throws the failure") {
         test::TempDir dir;
         SqliteStore store((dir.path() / "w.db").string());

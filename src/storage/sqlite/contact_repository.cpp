@@ -128,7 +128,9 @@ std::vector<ContactRecord> SqliteContacts::find_by_recorded_phone(const std::str
 }
 
 void SqliteContacts::set_verified(const std::string& id, std::int64_t now) {
-    auto s_lease = db_.prepare("UPDATE contacts SET is_verified = 1, updated_at = ? WHERE id = ?");
+    // Conditional, so that the sign-ins of a verified contact dirty no page of the table.
+    auto s_lease = db_.prepare(
+        "UPDATE contacts SET is_verified = 1, updated_at = ? WHERE id = ? AND is_verified = 0");
     auto& s = *s_lease;
     s.bind(1, now);
     s.bind(2, id);

@@ -78,7 +78,8 @@ std::vector<IdentityRecord> SqliteIdentities::list_for_contact(const std::string
 }
 
 void SqliteIdentities::mark_verified(const std::string& id) {
-    auto s_lease = db_.prepare("UPDATE identities SET is_verified = 1 WHERE id = ?");
+    auto s_lease =
+        db_.prepare("UPDATE identities SET is_verified = 1 WHERE id = ? AND is_verified = 0");
     auto& s = *s_lease;
     s.bind(1, id);
     s.exec();
