@@ -180,6 +180,32 @@ TEST_SUITE("storage::sqlite_store") {
         CHECK(db.getTotalChanges() == changes_before);  // no row was written
     }
 
+    TEST_CASE("sqlite_store: a write whose savepoint journals hundreds of pages commits") {
+        // Its savepoint keeps the original of every page it changes: a guard for any tuning
+        // of where that sub-journal lives (SqliteStore::open).
+        test::TempDir dir;
+        SqliteStore store((dir.path() / "big.db").string());
+        const auto fill = [&](char c) {
+            store.write([&](storage::Repositories& repos) {
+                for (int i = 0; i < 300; ++i)
+                    repos.settings().put("k" + std::to_string(i), std::string(3000, c));
+            });
+        };
+        fill('a');
+        fill('b');  // rewrites ~300 pages: a 1.2 MB sub-journal
+        CHECK(store.read([](storage::Repositories& repos) {
+            return repos.settings().get("k299");
+        }) == std::string(3000, 'b'));
+        // A failing write of the same size rolls back alone.
+        CHECK_THROWS(store.write([&](storage::Repositories& repos) {
+            for (int i = 0; i < 300; ++i)
+                repos.settings().put("k" + std::to_string(i), std::string(3000, 'c'));
+            throw std::runtime_error("no");
+        }));
+        CHECK(store.read([](storage::Repositories& repos) { return repos.settings().get("k7"); }) ==
+              std::string(3000, 'b'));
+    }
+
     TEST_CASE("transaction::write_then_raise commits the bookkeeping, then throws the failure") {
         test::TempDir dir;
         SqliteStore store((dir.path() / "w.db").string());
