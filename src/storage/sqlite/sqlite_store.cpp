@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "storage/sqlite/block_cache_allocator.h"
 #include "storage/sqlite/migrator.h"
 #include "storage/sqlite/sqlite_repositories.h"
 #include "storage/sqlite/wal_write_vfs.h"
@@ -41,18 +42,23 @@ class TransactionGuard {
     bool done_ = false;
 };
 
-// SQLite's memory statistics take a global mutex on every allocation, which the writer,
-// the readers and the checkpointer all contend for; contactd reads none of them. Only
-// possible before SQLite initializes (else SQLITE_MISUSE, harmless): before the first open.
-void turn_off_memory_statistics() {
+// Process-wide settings, only possible before SQLite initializes (else SQLITE_MISUSE,
+// harmless): before the first open.
+// - SQLite's memory statistics take a global mutex on every allocation, which the writer,
+//   the readers and the checkpointer all contend for; contactd reads none of them.
+// - Its allocator keeps the writer's sub-journal blocks (block_cache_allocator.h).
+void configure_library() {
     static std::once_flag once;
-    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+    std::call_once(once, [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        block_cache::install();
+    });
 }
 
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path, std::size_t readers) : path_(path) {
-    turn_off_memory_statistics();
+    configure_library();
     writer_ = open(false);
     writer_->exec("PRAGMA journal_mode = WAL");
     apply_migrations(*writer_);
@@ -282,17 +288,19 @@ void SqliteStore::write_in_batch(const Work& work, bool relaxed) {
 }
 
 void SqliteStore::writer_loop() {
+    block_cache::cache_on_this_thread();
     for (;;) {
         PendingWrite* first = nullptr;
         {
             std::unique_lock lock(queue_mutex_);
             queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and every write answered
+            if (queue_.empty()) break;  // stopping, and every write answered
             first = queue_.front();
             queue_.pop_front();
         }
         run_batch(*first);
     }
+    block_cache::release_on_this_thread();
 }
 
 void SqliteStore::run_batch(PendingWrite& first) {
