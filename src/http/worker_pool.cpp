@@ -30,10 +30,9 @@ WorkerPool::~WorkerPool() {
     shutdown();
 }
 
-void WorkerPool::call_locked(Worker& worker, std::function<void()> task) {
+void WorkerPool::call_locked(Worker& worker) {
     idle_.erase(std::find(idle_.begin(), idle_.end(), &worker));
     worker.idle = false;
-    worker.handed = std::move(task);
     worker.called.store(1, std::memory_order_release);
 }
 
@@ -42,11 +41,11 @@ void WorkerPool::submit(std::function<void()> task) {
     {
         std::unique_lock lock(mutex_);
         if (stopping_) return;
+        tasks_.push_back(std::move(task));
         if (!idle_.empty()) {
             woken = idle_.back();
-            call_locked(*woken, std::move(task));
+            call_locked(*woken);
         } else {
-            tasks_.push_back(std::move(task));
             join_finished(lock);
             if (alive_locked() < max_threads_) {
                 auto worker = std::make_unique<Worker>();
@@ -56,8 +55,8 @@ void WorkerPool::submit(std::function<void()> task) {
             }
         }
     }
-    // After the unlock. The worker may already have run the task and gone idle again:
-    // then this wake is spurious, and its wait loop sleeps again.
+    // After the unlock. A busy worker may take the task first (see run()): then the
+    // woken one finds nothing and goes idle again.
     if (woken) futex::wake_one(woken->called);
 }
 
@@ -65,10 +64,7 @@ void WorkerPool::run(Worker& self) {
     std::unique_lock lock(mutex_);
     while (true) {
         std::function<void()> task;
-        if (self.handed) {
-            task = std::move(self.handed);
-            self.handed = nullptr;
-        } else if (!tasks_.empty()) {
+        if (!tasks_.empty()) {
             task = std::move(tasks_.front());
             tasks_.pop_front();
         } else if (stopping_) {
@@ -129,7 +125,7 @@ void WorkerPool::shutdown() {
         stopping_ = true;
         while (!idle_.empty()) {
             Worker* worker = idle_.back();
-            call_locked(*worker, nullptr);
+            call_locked(*worker);
             woken.push_back(worker);
         }
         workers.swap(workers_);

@@ -5,11 +5,12 @@
 // socket (the connection loop hands them whole requests), so the cap bounds concurrent
 // handler work, not open connections.
 //
-// A task goes straight to an idle worker: submit() hands it to the worker that went idle
-// last (its stack and caches are the warmest) and wakes that one thread on a futex of its
-// own, after letting go of the pool's lock. So a hand-over costs one wake and one sleep,
-// and the woken worker never queues for the lock its waker still holds (as a condition
-// variable signalled under the lock makes it).
+// Tasks wait in one queue, first in first out. submit() wakes the worker that went idle
+// last (its stack and caches are the warmest) on a futex of its own, after letting go of
+// the pool's lock: one wake and one sleep per hand-over, and the woken worker never queues
+// for the lock its waker still holds (as a condition variable signalled under the lock
+// makes it). A worker that finishes a task takes the next from the queue before it
+// sleeps, so a busy worker may take a task before the woken one gets a core.
 //
 // Thread-safe. shutdown() runs every task already submitted, then joins all threads;
 // submit() after shutdown() is ignored.
@@ -43,14 +44,13 @@ class WorkerPool {
   private:
     struct Worker {
         std::thread thread;
-        std::function<void()> handed;          // set with `called` under the lock
         bool idle = false;                     // in idle_; guarded by the lock
-        std::atomic<std::uint32_t> called{0};  // 1: handed a task, or told to stop
+        std::atomic<std::uint32_t> called{0};  // 1: woken for a task, or to stop
     };
 
     void run(Worker& self);
     // Takes `worker` off the idle list under the lock; the caller wakes it after unlocking.
-    void call_locked(Worker& worker, std::function<void()> task);
+    void call_locked(Worker& worker);
     void join_finished(std::unique_lock<std::mutex>& lock);
     std::size_t alive_locked() const {
         return workers_.size() > finished_.size() ? workers_.size() - finished_.size() : 0;
